@@ -1,0 +1,71 @@
+"""The record every test surface is: formula, value, analytic gradient and how to draw it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+Array = np.ndarray
+PointFunction = Callable[[Array], Array]
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """A 2-D loss surface f(x, y).
+
+    ``value`` maps points of shape ``(..., 2)`` to losses of shape ``(...)`` and ``grad``
+    maps them to gradients of shape ``(..., 2)``; both broadcast over every leading axis,
+    so the same functions draw a contour grid ``(H, W, 2)`` and step a batch ``(B, 2)``.
+    A single point ``(2,)`` gives a scalar loss.
+    """
+
+    name: str
+    label: str
+    latex: str
+    value: PointFunction
+    grad: PointFunction
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    start: tuple[float, float]
+    minima: tuple[tuple[float, float], ...] = ()
+    log_levels: bool = False
+    description: str = ""
+    # Optional fused evaluation: sharing sub-expressions makes the runner's hot loop cheaper.
+    value_and_grad_fn: Callable[[Array], tuple[Array, Array]] | None = field(default=None, repr=False)
+
+    def value_and_grad(self, xy: Array) -> tuple[Array, Array]:
+        """Loss ``(...)`` and gradient ``(..., 2)`` at ``xy`` in one call."""
+        if self.value_and_grad_fn is not None:
+            return self.value_and_grad_fn(xy)
+        return self.value(xy), self.grad(xy)
+
+    @property
+    def has_data(self) -> bool:
+        """True where the loss is a mean over a data set, so mini-batches make sense."""
+        return False
+
+    def minima_array(self) -> Array:
+        """Known minima as a ``(K, 2)`` float array (``K`` may be 0)."""
+        return np.asarray(self.minima, dtype=float).reshape(-1, 2)
+
+    def distance_to_nearest_minimum(self, xy: Array) -> Array | None:
+        """Euclidean distance ``(...)`` from each point to the closest known minimum, or None."""
+        minima = self.minima_array()
+        if len(minima) == 0:
+            return None
+        xy = np.asarray(xy, dtype=float)
+        gaps = xy[..., None, :] - minima
+        return np.sqrt(np.min(np.sum(gaps * gaps, axis=-1), axis=-1))
+
+
+def coordinates(xy: Array) -> tuple[Array, Array]:
+    """Split ``(..., 2)`` points into their x and y arrays."""
+    xy = np.asarray(xy, dtype=float)
+    return xy[..., 0], xy[..., 1]
+
+
+def stack_gradient(dx: Array, dy: Array) -> Array:
+    """Join partial derivatives into a ``(..., 2)`` gradient."""
+    return np.stack(np.broadcast_arrays(dx, dy), axis=-1)

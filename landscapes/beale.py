@@ -1,0 +1,54 @@
+"""Beale's function: flat plateaus and sharp ridges meeting at the corners of the window."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from landscapes.base import Surface, coordinates, stack_gradient
+
+
+def _terms(xy: np.ndarray) -> tuple[np.ndarray, ...]:
+    x, y = coordinates(xy)
+    y2 = y * y
+    first = 1.5 - x + x * y
+    second = 2.25 - x + x * y2
+    third = 2.625 - x + x * y2 * y
+    return x, y, y2, first, second, third
+
+
+def value(xy: np.ndarray) -> np.ndarray:
+    _, _, _, first, second, third = _terms(xy)
+    return first * first + second * second + third * third
+
+
+def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y, y2, first, second, third = _terms(xy)
+    loss = first * first + second * second + third * third
+    dx = 2.0 * (first * (y - 1.0) + second * (y2 - 1.0) + third * (y2 * y - 1.0))
+    dy = 2.0 * x * (first + 2.0 * y * second + 3.0 * y2 * third)
+    return loss, stack_gradient(dx, dy)
+
+
+def grad(xy: np.ndarray) -> np.ndarray:
+    return value_and_grad(xy)[1]
+
+
+SURFACE = Surface(
+    name="beale",
+    label="Beale",
+    latex=(
+        r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"
+    ),
+    value=value,
+    grad=grad,
+    value_and_grad_fn=value_and_grad,
+    x_range=(-4.5, 4.5),
+    y_range=(-4.5, 4.5),
+    start=(1.0, 1.5),
+    minima=((3.0, 0.5),),
+    log_levels=True,
+    description=(
+        "A wide, nearly flat basin around the minimum at (3, 0.5), surrounded by walls whose "
+        "gradients grow like y⁶. Too large a step on a wall throws a path far out of the window."
+    ),
+)

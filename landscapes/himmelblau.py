@@ -1,0 +1,47 @@
+"""Himmelblau's function: four minima of equal depth, so the start decides the answer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from landscapes.base import Surface, coordinates, stack_gradient
+
+
+def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = coordinates(xy)
+    first = x * x + y - 11.0
+    second = x + y * y - 7.0
+    loss = first * first + second * second
+    return loss, stack_gradient(4.0 * x * first + 2.0 * second, 2.0 * first + 4.0 * y * second)
+
+
+def value(xy: np.ndarray) -> np.ndarray:
+    return value_and_grad(xy)[0]
+
+
+def grad(xy: np.ndarray) -> np.ndarray:
+    return value_and_grad(xy)[1]
+
+
+SURFACE = Surface(
+    name="himmelblau",
+    label="Himmelblau (four minima)",
+    latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+    value=value,
+    grad=grad,
+    value_and_grad_fn=value_and_grad,
+    x_range=(-5.0, 5.0),
+    y_range=(-5.0, 5.0),
+    start=(-0.5, -0.5),
+    minima=(
+        (3.0, 2.0),
+        (-2.805118086952745, 3.131312518250573),
+        (-3.779310253377747, -3.283185991286169),
+        (3.5844283403304917, -1.8481265269644034),
+    ),
+    log_levels=True,
+    description=(
+        "Four minima, all with loss 0, and a local maximum near (-0.27, -0.92). Which minimum "
+        "a path reaches depends on where it starts and on the optimizer's momentum."
+    ),
+)

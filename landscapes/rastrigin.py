@@ -1,0 +1,47 @@
+"""Rastrigin's function: a bowl covered in ripples, one local minimum per integer point."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from landscapes.base import Surface, coordinates, stack_gradient
+
+RIPPLE = 10.0
+TWO_PI = 2.0 * np.pi
+
+
+def value(xy: np.ndarray) -> np.ndarray:
+    x, y = coordinates(xy)
+    return (
+        2.0 * RIPPLE
+        + x * x
+        - RIPPLE * np.cos(TWO_PI * x)
+        + y * y
+        - RIPPLE * np.cos(TWO_PI * y)
+    )
+
+
+def grad(xy: np.ndarray) -> np.ndarray:
+    x, y = coordinates(xy)
+    return stack_gradient(
+        2.0 * x + RIPPLE * TWO_PI * np.sin(TWO_PI * x),
+        2.0 * y + RIPPLE * TWO_PI * np.sin(TWO_PI * y),
+    )
+
+
+SURFACE = Surface(
+    name="rastrigin",
+    label="Rastrigin (many local minima)",
+    latex=r"f(x, y) = 20 + \sum_{u \in \{x, y\}} \left(u^2 - 10 \cos 2\pi u\right)",
+    value=value,
+    grad=grad,
+    x_range=(-5.12, 5.12),
+    y_range=(-5.12, 5.12),
+    start=(3.2, 2.3),
+    minima=((0.0, 0.0),),
+    description=(
+        "The global minimum is at the origin, but every point near an integer pair is a local "
+        "minimum. Small steps get trapped in the nearest dimple; large or noisy steps hop "
+        "between them."
+    ),
+)

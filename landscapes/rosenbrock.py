@@ -1,0 +1,44 @@
+"""Rosenbrock's valley: a curved, flat-bottomed banana that punishes fixed step sizes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from landscapes.base import Surface, coordinates, stack_gradient
+
+
+def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = coordinates(xy)
+    off_valley = y - x * x
+    to_one = 1.0 - x
+    loss = to_one * to_one + 100.0 * off_valley * off_valley
+    return loss, stack_gradient(-2.0 * to_one - 400.0 * x * off_valley, 200.0 * off_valley)
+
+
+def value(xy: np.ndarray) -> np.ndarray:
+    x, y = coordinates(xy)
+    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+
+
+def grad(xy: np.ndarray) -> np.ndarray:
+    return value_and_grad(xy)[1]
+
+
+SURFACE = Surface(
+    name="rosenbrock",
+    label="Rosenbrock's valley",
+    latex=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
+    value=value,
+    grad=grad,
+    value_and_grad_fn=value_and_grad,
+    x_range=(-2.0, 2.0),
+    y_range=(-1.0, 3.0),
+    start=(-1.5, 2.0),
+    minima=((1.0, 1.0),),
+    log_levels=True,
+    description=(
+        "Finding the valley floor y = x² is easy; following its gentle curve to the minimum "
+        "at (1, 1) is hard, because the walls are 100 times steeper than the floor. Adaptive "
+        "methods rescale each coordinate and make steady progress along the floor."
+    ),
+)

@@ -1,0 +1,36 @@
+"""The saddle: zero gradient at the origin, but downhill in x and unbounded below."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from landscapes.base import Surface, coordinates, stack_gradient
+
+
+def value(xy: np.ndarray) -> np.ndarray:
+    x, y = coordinates(xy)
+    return y * y - x * x
+
+
+def grad(xy: np.ndarray) -> np.ndarray:
+    x, y = coordinates(xy)
+    return stack_gradient(-2.0 * x, 2.0 * y)
+
+
+SURFACE = Surface(
+    name="saddle",
+    label="Saddle  y² − x²",
+    latex=r"f(x, y) = y^2 - x^2",
+    value=value,
+    grad=grad,
+    x_range=(-2.0, 2.0),
+    y_range=(-2.0, 2.0),
+    start=(0.001, 1.5),
+    minima=(),
+    description=(
+        "The gradient vanishes at the origin although it is no minimum: the surface curves up "
+        "along y and down along x. A start almost on the ridge x = 0 slides to the saddle point "
+        "and lingers there, because the escaping x-component is tiny. Momentum, adaptive "
+        "steps or gradient noise escape sooner. There is no minimum: paths leave the window."
+    ),
+)

@@ -1,0 +1,20 @@
+"""Gradient-descent optimizers with torch.optim's semantics, vectorised over start points.
+
+>>> from optimizers import OPTIMIZERS, run
+>>> traj = run("adam", "rosenbrock", start=[-1.5, 2.0], steps=300, lr=0.05)
+>>> traj.xy.shape
+(301, 2)
+"""
+
+from __future__ import annotations
+
+from optimizers.registry import OPTIMIZERS, get_optimizer
+from optimizers.runner import DIVERGENCE_LIMIT, MAX_STEPS, run
+from optimizers.schedules import Schedule
+from optimizers.spec import OptimizerSpec
+from optimizers.trajectory import Trajectory
+
+__version__ = "0.1.0"
+
+__all__ = ["OPTIMIZERS", "run", "Trajectory", "Schedule", "OptimizerSpec", "get_optimizer",
+           "MAX_STEPS", "DIVERGENCE_LIMIT", "__version__"]

@@ -1,0 +1,119 @@
+"""Learning-rate schedules, with the semantics of torch.optim.lr_scheduler.
+
+The runner asks for one factor per step: the learning rate in force at step t (1-based) is
+``lr * factors[t - 1]``. Each schedule matches the PyTorch scheduler named beside it when
+``scheduler.step()`` is called once after every ``optimizer.step()``; a warm-up is
+``SequentialLR([LinearLR(start_factor, total_iters=warmup_steps), main], milestones=[warmup_steps])``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+KINDS = ("constant", "step", "exponential", "cosine")
+MAX_WARMUP = 1_000_000
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A learning-rate schedule: a main shape, optionally preceded by a linear warm-up.
+
+    kind: ``constant``; ``step`` (StepLR: multiply by ``gamma`` every ``step_size`` steps);
+    ``exponential`` (ExponentialLR: multiply by ``gamma`` every step); ``cosine``
+    (CosineAnnealingLR: half a cosine from lr down to ``eta_min`` over ``t_max`` steps,
+    ``t_max`` defaulting to the run's length after the warm-up). ``eta_min`` is an absolute
+    learning rate, as in PyTorch. ``warmup_steps`` > 0 puts LinearLR in front, rising from
+    ``warmup_start_factor`` × lr to lr.
+    """
+
+    kind: str = "constant"
+    step_size: int = 10
+    gamma: float = 0.5
+    t_max: int | None = None
+    eta_min: float = 0.0
+    warmup_steps: int = 0
+    warmup_start_factor: float = 0.1
+
+    def validate(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Invalid schedule: {self.kind!r}. schedule must be one of {', '.join(KINDS)}.")
+        _whole("step_size", self.step_size, 1, MAX_WARMUP)
+        _number("gamma", self.gamma, 0.0, 1.0, low_open=True)
+        if self.t_max is not None:
+            _whole("t_max", self.t_max, 1, MAX_WARMUP)
+        _number("eta_min", self.eta_min, 0.0, 100.0)
+        _whole("warmup_steps", self.warmup_steps, 0, MAX_WARMUP)
+        _number("warmup_start_factor", self.warmup_start_factor, 0.0, 1.0, low_open=True)
+
+    def factors(self, steps: int, base_lr: float = 1.0) -> np.ndarray:
+        """The learning rate in force at steps 1..steps divided by ``base_lr``, shape (steps,)."""
+        self.validate()
+        index = np.arange(steps, dtype=float)  # number of scheduler.step() calls before step t
+        warm = min(self.warmup_steps, steps)
+        out = np.ones(steps)
+        if warm:
+            rise = self.warmup_start_factor + (1.0 - self.warmup_start_factor) * index[:warm] / self.warmup_steps
+            out[:warm] = rise
+        main = index[warm:] - warm
+        if self.kind == "step":
+            out[warm:] = self.gamma ** np.floor(main / self.step_size)
+        elif self.kind == "exponential":
+            out[warm:] = self.gamma**main
+        elif self.kind == "cosine":
+            t_max = self.t_max if self.t_max is not None else max(steps - warm, 1)
+            eta_min = self.eta_min / base_lr
+            out[warm:] = eta_min + (1.0 - eta_min) * (1.0 + np.cos(math.pi * main / t_max)) / 2.0
+        return out
+
+    def describe(self) -> str:
+        text = {
+            "constant": "constant",
+            "step": f"×{self.gamma:g} every {self.step_size} steps",
+            "exponential": f"×{self.gamma:g} every step",
+            "cosine": f"cosine to {self.eta_min:g}" + (f" over {self.t_max} steps" if self.t_max else ""),
+        }[self.kind]
+        if self.warmup_steps:
+            text = f"linear warm-up over {self.warmup_steps} steps, then {text}"
+        return text
+
+
+def as_schedule(schedule: str | Schedule | dict | None) -> Schedule:
+    """Accept a Schedule, a kind name, a dict of Schedule fields, or None (constant)."""
+    if schedule is None:
+        result = Schedule()
+    elif isinstance(schedule, Schedule):
+        result = schedule
+    elif isinstance(schedule, str):
+        result = Schedule(kind=schedule)
+    elif isinstance(schedule, dict):
+        unknown = sorted(set(schedule) - set(Schedule.__dataclass_fields__))
+        if unknown:
+            raise ValueError(
+                f"Unknown schedule setting {', '.join(map(repr, unknown))}. "
+                f"Allowed: {', '.join(Schedule.__dataclass_fields__)}."
+            )
+        result = Schedule(**schedule)
+    else:
+        raise ValueError(f"Invalid schedule: {schedule!r}. Give a kind name ({', '.join(KINDS)}) or a Schedule.")
+    result.validate()
+    return result
+
+
+def _whole(name: str, value: object, low: int, high: int) -> None:
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and low <= value <= high
+    if not ok:
+        raise ValueError(f"Invalid {name}: {value!r}. {name} must be a whole number from {low} to {high}.")
+
+
+def _number(name: str, value: object, low: float, high: float, low_open: bool = False) -> None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    above = number > low if low_open else number >= low
+    if isinstance(value, bool) or not (math.isfinite(number) and above and number <= high):
+        bound = ">" if low_open else ">="
+        raise ValueError(f"Invalid {name}: {value!r}. {name} must be a finite number {bound} {low:g} and <= {high:g}.")
