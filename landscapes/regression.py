@@ -110,6 +110,8 @@ def make_regression(
         [moments.mean_xy, moments.mean_y],
     )
     best = (float(fitted[0]), float(fitted[1]))
+    # The window is centred on a rounded point so that axes and the default start read cleanly.
+    centre = (round(best[0]), round(best[1]))
 
     def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         a, b = coordinates(xy)
@@ -128,9 +130,9 @@ def make_regression(
         value=value,
         grad=grad,
         value_and_grad_fn=value_and_grad,
-        x_range=(best[0] - 5.0, best[0] + 5.0),
-        y_range=(best[1] - 5.0, best[1] + 5.0),
-        start=(best[0] - 4.0, best[1] - 4.0),
+        x_range=(centre[0] - 5.0, centre[0] + 5.0),
+        y_range=(centre[1] - 5.0, centre[1] + 5.0),
+        start=(centre[0] - 4.0, centre[1] - 4.0),
         minima=(best,),
         log_levels=True,
         description=(
