@@ -29,7 +29,7 @@ class LineMoments:
     mean_yy: float | np.ndarray
 
     @classmethod
-    def of(cls, x: np.ndarray, y: np.ndarray, axis: int = -1) -> "LineMoments":
+    def of(cls, x: np.ndarray, y: np.ndarray, axis: int = -1) -> LineMoments:
         return cls(
             x.mean(axis=axis), y.mean(axis=axis), (x * x).mean(axis=axis),
             (x * y).mean(axis=axis), (y * y).mean(axis=axis),

@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from optimizers import (
-    adadelta, adagrad, adam, adamax, adamw, amsgrad, lookahead, momentum, nadam, nesterov, radam, rmsprop, sgd, swats,
+    adadelta,
+    adagrad,
+    adam,
+    adamax,
+    adamw,
+    amsgrad,
+    lookahead,
+    momentum,
+    nadam,
+    nesterov,
+    radam,
+    rmsprop,
+    sgd,
+    swats,
 )
 from optimizers.spec import OptimizerSpec
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
 from landscapes import Surface, get_surface
-from optimizers.hyper import as_plain, build, is_zero, resolve
+from optimizers.hyper import as_plain, build, resolve
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from optimizers.schedules import Schedule, as_schedule
 from optimizers.spec import OptimizerSpec
