@@ -154,3 +154,35 @@ def test_swats_first_step_and_projected_rate() -> None:
     np.testing.assert_allclose(gamma, 0.02 / 0.47, rtol=1e-7)
     np.testing.assert_allclose(traj.records["sgd_lr_estimate"][0, 0], gamma, rtol=1e-12)
     assert traj.switched_at == -1
+
+
+def test_momentum_equals_the_lr_inside_velocity_form() -> None:
+    """v ← μv + ηg, θ ← θ − v (learning rate inside the velocity) matches for a constant lr."""
+    lr, mu, steps = 0.05, 0.8, 40
+    traj = run("momentum", "ravine", start=START, steps=steps, lr=lr, momentum=mu)
+    theta, v = np.array(START), np.zeros(2)
+    for row in range(1, steps + 1):
+        v = mu * v + lr * ravine_grad(theta)
+        theta = theta - v
+        np.testing.assert_allclose(traj.xy[row], theta, rtol=1e-12, atol=1e-15)
+
+
+def test_adagrad_equals_the_textbook_form() -> None:
+    """h ← h + g⊙g, W ← W − η g/(√h + 1e-7) is PyTorch's Adagrad with eps = 1e-7."""
+    lr, steps = 0.9, 30
+    traj = run("adagrad", "ravine", start=START, steps=steps, lr=lr, eps=1e-7)
+    w, h = np.array(START), np.zeros(2)
+    for row in range(1, steps + 1):
+        g = ravine_grad(w)
+        h = h + g * g
+        w = w - lr * g / (np.sqrt(h) + 1e-7)
+        np.testing.assert_allclose(traj.xy[row], w, rtol=1e-12, atol=1e-15)
+
+
+def test_adam_with_eps_inside_the_root_is_a_different_rule() -> None:
+    """Some course notes write √(v̂ + ε); PyTorch uses √v̂ + ε. With a large ε the paths part."""
+    traj = run("adam", "ravine", start=START, steps=1, lr=0.1, eps=0.5)
+    inside = np.array(START) - 0.1 * G1 / np.sqrt(G1**2 + 0.5)
+    outside = np.array(START) - 0.1 * G1 / (np.abs(G1) + 0.5)
+    np.testing.assert_allclose(traj.xy[1], outside, rtol=1e-14)
+    assert not np.allclose(traj.xy[1], inside)
