@@ -35,7 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizers import adam
-from optimizers.hyper import betas_knob, eps_knob, is_zero, knob, lr_knob, weight_decay_knob
+from optimizers.common import add_decoupled_decay
+from optimizers.hyper import betas_knob, eps_knob, knob, lr_knob, weight_decay_knob
 from optimizers.spec import OptimizerSpec, Rate
 
 
@@ -51,9 +52,7 @@ class AdamWHyper:
 
 def update(grad: np.ndarray, state: adam.AdamState, params: np.ndarray, hp: AdamWHyper, lr: Rate, t: int) -> np.ndarray:
     step = adam.adam_step(grad, state, lr, t, hp.betas, hp.eps, hp.amsgrad)
-    if not is_zero(hp.weight_decay):
-        # θ(1 − γλ) − γ m̂/(√v̂ + ε) written as a step from θ.
-        step -= (lr * hp.weight_decay) * params
+    add_decoupled_decay(step, params, lr, hp.weight_decay)
     return step
 
 

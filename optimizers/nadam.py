@@ -35,8 +35,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.common import decay_towards, decay_towards_square, with_weight_decay
-from optimizers.hyper import betas_knob, eps_knob, is_zero, knob, lr_knob, weight_decay_knob
+from optimizers.common import add_decoupled_decay, decay_towards, decay_towards_square, with_weight_decay
+from optimizers.hyper import betas_knob, eps_knob, knob, lr_knob, weight_decay_knob
 from optimizers.spec import OptimizerSpec, Rate
 
 
@@ -71,7 +71,6 @@ def _mu(beta1: Rate, t: int, momentum_decay: Rate) -> Rate:
 
 
 def update(grad: np.ndarray, state: NAdamState, params: np.ndarray, hp: NAdamHyper, lr: Rate, t: int) -> np.ndarray:
-    decoupled = hp.decoupled_weight_decay and not is_zero(hp.weight_decay)
     g = grad if hp.decoupled_weight_decay else with_weight_decay(grad, params, hp.weight_decay)
     beta1, beta2 = hp.betas
     mu = _mu(beta1, t, hp.momentum_decay)
@@ -87,8 +86,8 @@ def update(grad: np.ndarray, state: NAdamState, params: np.ndarray, hp: NAdamHyp
     step = np.multiply(g, -lr * (1.0 - mu) / (1.0 - mu_product), out=state.step_buffer)
     step += (-lr * mu_next / (1.0 - mu_product * mu_next)) * state.exp_avg
     step /= denominator
-    if decoupled:
-        step -= (lr * hp.weight_decay) * params
+    if hp.decoupled_weight_decay:
+        add_decoupled_decay(step, params, lr, hp.weight_decay)
     return step
 
 

@@ -40,8 +40,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.common import decay_towards, decay_towards_square, with_weight_decay
-from optimizers.hyper import betas_knob, eps_knob, is_zero, knob, lr_knob, weight_decay_knob
+from optimizers.common import add_decoupled_decay, decay_towards, decay_towards_square, with_weight_decay
+from optimizers.hyper import betas_knob, eps_knob, knob, lr_knob, weight_decay_knob
 from optimizers.spec import OptimizerSpec, Rate
 
 RECTIFY_ABOVE = 5.0  # PyTorch's threshold on ρ_t (the paper's is 4)
@@ -76,7 +76,6 @@ def _rho(beta2: Rate, t: int) -> tuple[Rate, Rate]:
 
 
 def update(grad: np.ndarray, state: RAdamState, params: np.ndarray, hp: RAdamHyper, lr: Rate, t: int) -> np.ndarray:
-    decoupled = hp.decoupled_weight_decay and not is_zero(hp.weight_decay)
     g = grad if hp.decoupled_weight_decay else with_weight_decay(grad, params, hp.weight_decay)
     beta1, beta2 = hp.betas
     decay_towards(state.exp_avg, g, beta1, state.scratch)
@@ -95,8 +94,8 @@ def update(grad: np.ndarray, state: RAdamState, params: np.ndarray, hp: RAdamHyp
         adaptive *= state.rectification
         # Rows not yet rectified keep the plain momentum step (factor 1).
         step *= np.where(rectified, adaptive, 1.0) if rectified.ndim else adaptive
-    if decoupled:
-        step -= (lr * hp.weight_decay) * params
+    if hp.decoupled_weight_decay:
+        add_decoupled_decay(step, params, lr, hp.weight_decay)
     return step
 
 
