@@ -187,4 +187,6 @@ def betas_knob(default: tuple[float, float] = (0.9, 0.999)) -> Any:
 
 def is_zero(value: float | np.ndarray) -> bool:
     """True for a scalar 0 or an all-zero array: lets update rules skip work that adds nothing."""
+    if isinstance(value, (float, int)):
+        return value == 0
     return bool(np.all(np.asarray(value) == 0.0))
