@@ -372,10 +372,15 @@ def _record(records: dict[str, list[np.ndarray]], spec: OptimizerSpec, state: An
 
 def _sanitise(records: dict[str, np.ndarray], kept: np.ndarray, diverged_at: np.ndarray) -> dict[str, np.ndarray]:
     """Hold each blown-up start's numbers at their last finite values, so no NaN leaves the engine."""
-    for values in records.values():
-        for row in np.flatnonzero(diverged_at >= 0):
-            bad = kept[1:] >= diverged_at[row]
-            good = np.flatnonzero(~bad)
-            values[bad, row] = values[good[-1], row] if len(good) else 0.0
-        np.nan_to_num(values, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+    recorded_steps = kept[1:]
+    blew_up = diverged_at >= 0
+    # For every (recorded step, start): the row whose numbers to show there.
+    last_good = np.searchsorted(recorded_steps, np.where(blew_up, diverged_at, 0)) - 1
+    after = blew_up[None, :] & (recorded_steps[:, None] >= diverged_at[None, :])
+    source = np.where(after, np.maximum(last_good, 0)[None, :], np.arange(len(recorded_steps))[:, None])
+    nothing_good = after & (last_good < 0)[None, :]
+    for name, values in records.items():
+        held = np.take_along_axis(values, source[:, :, None], axis=0)
+        held[nothing_good] = 0.0
+        records[name] = np.nan_to_num(held, nan=0.0, posinf=0.0, neginf=0.0)
     return records

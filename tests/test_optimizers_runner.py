@@ -317,3 +317,14 @@ def test_swats_reports_no_switch_with_the_papers_tolerance_on_a_short_run() -> N
 def test_lookahead_reports_its_inner_switch() -> None:
     traj = run("lookahead", "ravine", steps=6, inner="swats", lr=0.1, switch_tol=1e-3)
     assert traj.switched_at == 2
+
+
+def test_recorded_numbers_of_a_blown_up_start_hold_their_last_finite_values() -> None:
+    traj = run("sgd", "ravine", start=[[-7.0, 2.0], [-7.0, 0.0]], steps=40, lr=1.5, record_state=True)
+    assert traj.diverged_at[0] == 33
+    grads = traj.records["grad"]  # row i holds step i + 1
+    np.testing.assert_array_equal(grads[32:, 0], np.repeat(grads[31:32, 0], 8, axis=0))
+    # up to the blow-up the recorded gradient is the ravine's at the previous point
+    np.testing.assert_allclose(grads[31, 0], [traj.xy[31, 0, 0] / 10, 2 * traj.xy[31, 0, 1]])
+    # the healthy start is untouched by the holding
+    np.testing.assert_allclose(grads[39, 1], [traj.xy[39, 1, 0] / 10, 0.0])
