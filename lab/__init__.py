@@ -1,0 +1,1 @@
+"""Streamlit-side helpers of the app: presets, URL state, cached engine calls."""
