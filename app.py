@@ -231,7 +231,7 @@ if surface.latex:
 if not big:
     st.caption(surface.description)
 for notice in st.session_state.pop("notices", []):
-    st.info(notice, icon="🔗")
+    st.info(notice)
 
 if big:
     st.button("Leave presentation mode", key="exit_present", on_click=leave_presentation)
@@ -242,8 +242,10 @@ else:
         column.button(preset.title, key=f"preset_{preset.id}", on_click=load_preset, args=(preset.id,),
                       help=preset.blurb, width="stretch")
     lesson = st.session_state.get("lesson")
-    if lesson in PRESETS:
-        st.success(PRESETS[lesson].blurb, icon="🎓")
+    # The lesson's text stays only while the page still shows that lesson's race.
+    if lesson in PRESETS and PRESETS[lesson].setup().optimizers == setup.optimizers \
+            and PRESETS[lesson].surface == setup.surface:
+        st.success(f"**{PRESETS[lesson].title}.** {PRESETS[lesson].blurb}")
 
 if not setup.optimizers:
     st.warning("Pick at least one optimizer in the sidebar to start a race.")
@@ -271,20 +273,21 @@ for racer in racers:
         continue
     kind, text = message
     target = slots.get(racer.name) or st
-    getattr(target, kind)(text, icon="⚠️")
+    getattr(target, kind)(text)
     if target is not st:
-        getattr(st, kind)(text, icon="⚠️")
+        getattr(st, kind)(text)
 
 st.plotly_chart(curves, key="loss", config=config)
 if paths:
     st.dataframe(summary_rows(paths, setup.tol), hide_index=True, width="stretch")
 
-st.subheader("Replay the race")
-st.caption("Play runs in your browser: no waiting on the server.")
-st.plotly_chart(replay, key="animation", config=config)
+replay_column, inspector_column = (st.container(), st.container()) if big else st.columns([3, 2])
+with replay_column:
+    st.subheader("Replay the race")
+    st.caption("Play runs in your browser: no waiting on the server.")
+    st.plotly_chart(replay, key="animation", config=config)
 
-with st.expander("Step inspector: the numbers behind one step", expanded=setup.inspect == "adagrad" and
-                 st.session_state.get("lesson") == "adagrad"):
+with inspector_column, st.expander("Step inspector: the numbers behind one step", expanded=True):
     if setup.optimizers:
         seed_state("inspect", Control("inspect", "Optimizer", "choice", setup.inspect, options=setup.optimizers),
                    setup.inspect, force=force)

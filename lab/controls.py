@@ -7,6 +7,7 @@ decoder validates with them, so a shared link can only ask for what the widgets 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -147,6 +148,12 @@ INNER_CHOICES: tuple[str, ...] = tuple(name for name, spec in OPTIMIZERS.items()
 
 
 def _knob_control(name: str, default: Any, info: Any) -> Control:
+    control = _plain_knob_control(name, default, info)
+    shown = ", ".join(f"{value:g}" for value in default) if isinstance(default, tuple) else f"{default}"
+    return dataclasses.replace(control, help=f"{info.help} PyTorch's default: {shown}.")
+
+
+def _plain_knob_control(name: str, default: Any, info: Any) -> Control:
     if info.kind == "bool":
         return Control(name, name, "bool", bool(default), help=info.help)
     if info.kind == "optimizer":
