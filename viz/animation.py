@@ -94,7 +94,7 @@ def animation_figure(surface: Surface, paths: Sequence[PathView], start: Sequenc
             ],
         )],
         sliders=[dict(
-            active=0, x=0.18, y=-0.08, len=0.82, xanchor="left", yanchor="top",
+            active=0, x=0.3, y=-0.08, len=0.7, xanchor="left", yanchor="top",
             currentvalue=dict(prefix="step ", visible=True), pad=dict(t=10),
             steps=[dict(label=str(int(step)), method="animate",
                         args=[[str(int(step))], dict(mode="immediate", frame=dict(duration=0, redraw=False),
