@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,11 +16,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -146,6 +147,14 @@ def streamlit_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def screenshots_dir() -> Path:
+    """Emptied once per session, so every picture in it comes from this run."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
 def base_url(streamlit_server: str) -> str:
     """pytest-playwright passes this to every context, so ``page.goto("/?surface=...")`` works."""
     return streamlit_server
@@ -157,8 +166,36 @@ def short_timeouts(context: BrowserContext) -> BrowserContext:
     return context
 
 
+@pytest.fixture(scope="session")
+def shared_context(browser: Browser, browser_context_args: dict) -> Iterator[BrowserContext]:
+    context = short_timeouts(browser.new_context(**browser_context_args))
+    yield context
+    context.close()
+
+
 @pytest.fixture
-def context(context: BrowserContext) -> BrowserContext:
-    """pytest-playwright's context, with short timeouts for every page opened in it."""
+def page(shared_context: BrowserContext) -> Iterator[Page]:
+    """A new tab per test in one browser context kept for the session.
+
+    The app's JavaScript then stays in the HTTP cache, which halves every page load (about
+    2.5 s instead of 5 s here); each navigation still opens a fresh Streamlit session, so no
+    state leaks between tests. Tests that need a clean browser use ``new_context()``.
+    """
     expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
-    return short_timeouts(context)
+    tab = shared_context.new_page()
+    yield tab
+    tab.close()
+
+
+@pytest.fixture
+def new_tab(shared_context: BrowserContext) -> Iterator[Callable[[], Page]]:
+    """Open more tabs (each a fresh Streamlit session) that are closed after the test."""
+    tabs: list[Page] = []
+
+    def open_tab() -> Page:
+        tabs.append(shared_context.new_page())
+        return tabs[-1]
+
+    yield open_tab
+    for tab in tabs:
+        tab.close()
