@@ -105,7 +105,10 @@ def test_loss_axis_is_log_when_positive_and_linear_when_unbounded_below():
     assert saddle.loss.min() < 0
     fig = curves_figure([saddle], has_minima=False)
     assert fig.layout.yaxis.type == "linear"
-    assert "no known minimum" in fig.layout.annotations[0].text
+    assert "no known minimum" in fig.layout.xaxis.title.text
+    assert list(fig.layout.xaxis.domain) == [0.0, 1.0]  # the loss panel takes the whole width
+    assert all(trace.xaxis in (None, "x") for trace in fig.data)
+    assert fig.layout.xaxis.rangemode == "nonnegative"
     assert no_nan(fig)
 
 

@@ -51,18 +51,18 @@ def curves_figure(paths: Sequence[PathView], *, height: int = 340, has_minima: b
     layout = dict(
         height=height, margin=dict(l=60, r=10, t=40, b=40), uirevision=uirevision or "curves",
         legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="left", x=0.0),
-        xaxis=dict(domain=[0.0, 0.46], title="step"),
+        # rangemode keeps the step axis from starting before 0 when a diverged ✕ pads the range
+        xaxis=dict(domain=[0.0, 0.46], title="step", rangemode="nonnegative"),
         yaxis=dict(type="log" if log_loss else "linear", title=loss_title, exponentformat="power"),
-        xaxis2=dict(domain=[0.56, 1.0], title="step", anchor="y2"),
+        xaxis2=dict(domain=[0.56, 1.0], title="step", anchor="y2", rangemode="nonnegative"),
         yaxis2=dict(type="log", title="distance to nearest minimum", anchor="x2", exponentformat="power"),
         hovermode="closest",
     )
     if not has_minima:
-        layout["annotations"] = [dict(
-            text="this surface has no known minimum", xref="x2 domain", yref="y2 domain", x=0.5, y=0.5,
-            showarrow=False, font=dict(color="#666"),
-        )]
-        layout["yaxis2"] = dict(anchor="x2", title="distance to nearest minimum", showticklabels=False)
+        # Without a minimum there is no distance to draw: the loss panel takes the whole width.
+        del layout["xaxis2"], layout["yaxis2"]
+        layout["xaxis"] = dict(domain=[0.0, 1.0], title="step (no known minimum: no distance panel)",
+                               rangemode="nonnegative")
     fig = go.Figure(data=traces)
     fig.update_layout(layout)
     return fig
