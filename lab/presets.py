@@ -45,7 +45,7 @@ PRESETS: dict[str, Preset] = {
                 "momentum averages the bounces away and its velocity builds up along the gentle floor."
             ),
             surface="ravine", start=(-7.0, 2.0), steps=60,
-            optimizers=(("sgd", {"lr": 0.9}), ("momentum", {"lr": 0.08, "momentum": 0.8})),
+            optimizers=(("sgd", {"lr": 0.9}), ("momentum", {"lr": 0.2, "momentum": 0.8})),
         ),
         Preset(
             id="rosenbrock",
