@@ -6,6 +6,9 @@ import doctest
 import os
 import re
 import runpy
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +48,16 @@ def test_engine_example_runs_as_written() -> None:
     test = parser.get_doctest(example, {}, "README Engine", "README.md", 0)
     result = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE).run(test)
     assert result.failed == 0 and result.attempted >= 3
+
+
+def test_engine_shell_commands_run() -> None:
+    (block,) = _blocks(_section("Engine"), "bash")
+    for command in block.splitlines():
+        assert command.startswith("python -m optimizers ")
+        argv = [sys.executable, "-m", "optimizers", *shlex.split(command)[3:]]
+        result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, f"{command!r} failed:\n{result.stderr}"
+        assert result.stdout.strip(), f"{command!r} printed nothing"
 
 
 def test_surface_and_optimizer_tables_match_the_registries() -> None:
