@@ -224,12 +224,13 @@ replay = animation_figure(surface, paths, setup.start, total_steps, height=700 i
 # ---------------------------------------------------------------------------------------------
 # 5. Layout.
 
-st.title("Loss-landscape lab")
-st.markdown(f"**{surface.label}**")
-if surface.latex:
-    st.latex(surface.latex)
+# A compact header: a projector at 1024x768 should show the charts without scrolling far.
+heading, formula = st.columns([3, 2], vertical_alignment="center")
+heading.markdown(f"## Loss-landscape lab \n**{surface.label}**")
 if not big:
-    st.caption(surface.description)
+    heading.caption(surface.description)
+if surface.latex:
+    formula.latex(surface.latex)
 for notice in st.session_state.pop("notices", []):
     st.info(notice)
 
@@ -258,7 +259,8 @@ else:
     left, right = st.columns(2)
     with left:
         st.plotly_chart(contour, key="contour", on_select="rerun", selection_mode="points", config=config)
-        st.caption("Hover a path for the step, point, loss and gradient norm; click the map to start there.")
+        st.caption("○ start, ★ minimum. Hover a path for the step, point, loss and gradient norm; "
+                   "click the map to start there.")
     with right:
         st.plotly_chart(sheet, key="surface3d", config=config)
         st.caption("Drag to turn the surface; the camera stays put when you change a setting.")
@@ -281,32 +283,34 @@ st.plotly_chart(curves, key="loss", config=config)
 if paths:
     st.dataframe(summary_rows(paths, setup.tol), hide_index=True, width="stretch")
 
-replay_column, inspector_column = (st.container(), st.container()) if big else st.columns([3, 2])
-with replay_column:
-    st.subheader("Replay the race")
-    st.caption("Play runs in your browser: no waiting on the server.")
-    st.plotly_chart(replay, key="animation", config=config)
+st.subheader("Replay the race")
+st.caption("Play runs in your browser: no waiting on the server.")
+st.plotly_chart(replay, key="animation", config=config)
 
-with inspector_column, st.expander("Step inspector: the numbers behind one step", expanded=True):
+with st.expander("Step inspector: the numbers behind one step", expanded=not big):
     if setup.optimizers:
-        seed_state("inspect", Control("inspect", "Optimizer", "choice", setup.inspect, options=setup.optimizers),
-                   setup.inspect, force=force)
-        chosen = st.selectbox("Optimizer", setup.optimizers, key="inspect",
-                              format_func=lambda name: OPTIMIZERS[name].label)
-        istep = 1
-        if total_steps >= 2:
-            step_control = dataclasses.replace(SETTINGS["istep"], high=total_steps)
-            seed_state("istep", step_control, min(setup.istep, total_steps), force=force)
-            istep = control_widget("istep", step_control)
-        setup = dataclasses.replace(setup, inspect=chosen, istep=istep)
-        spec = OPTIMIZERS[chosen]
-        st.markdown(f"**{spec.label}**: {spec.summary}  \n*{spec.paper}* · PyTorch: `{spec.pytorch}`")
-        st.latex(spec.update_rule)
-        recorded = compute.simulate_recorded(request_for(setup, chosen))
-        if recorded.error:
-            st.error(recorded.error)
-        elif recorded.trajectory is not None:
-            st.dataframe(step_table(recorded.trajectory, istep), hide_index=True, width="stretch")
+        numbers, rule = st.columns(2)
+        with numbers:
+            seed_state("inspect", Control("inspect", "Optimizer", "choice", setup.inspect,
+                                          options=setup.optimizers), setup.inspect, force=force)
+            chosen = st.selectbox("Optimizer", setup.optimizers, key="inspect",
+                                  format_func=lambda name: OPTIMIZERS[name].label)
+            istep = 1
+            if total_steps >= 2:
+                step_control = dataclasses.replace(SETTINGS["istep"], high=total_steps)
+                seed_state("istep", step_control, min(setup.istep, total_steps), force=force)
+                istep = control_widget("istep", step_control)
+            setup = dataclasses.replace(setup, inspect=chosen, istep=istep)
+            recorded = compute.simulate_recorded(request_for(setup, chosen))
+            if recorded.error:
+                st.error(recorded.error)
+            elif recorded.trajectory is not None:
+                st.dataframe(step_table(recorded.trajectory, istep), hide_index=True, width="stretch")
+        with rule:
+            spec = OPTIMIZERS[chosen]
+            st.markdown(f"**{spec.label}**: {spec.summary}  \n*{spec.paper}* · PyTorch: `{spec.pytorch}`")
+            # \small keeps the longer rules (SWATS, NAdam) inside half the page.
+            st.latex(r"\small " + spec.update_rule)
 
 st.caption(
     f"Engine `optimizers` {ENGINE_VERSION} · seed {setup.seed} · schedule {setup.schedule} · "

@@ -38,7 +38,7 @@ PRESETS: dict[str, Preset] = {
     for preset in (
         Preset(
             id="ravine",
-            title="Ravine zig-zag",
+            title="Zig-zag",
             blurb=(
                 "The ravine x²/20 + y² is twenty times steeper across than along. Plain SGD with a large "
                 "learning rate overshoots the steep direction on every step and bounces from wall to wall; "
@@ -49,7 +49,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             id="rosenbrock",
-            title="Adam vs SGD: Rosenbrock",
+            title="Valley",
             blurb=(
                 "Rosenbrock's valley is curved and almost flat along its floor. SGD at PyTorch's default "
                 "learning rate drops into the valley quickly and then crawls along it; Adam rescales each "
@@ -61,7 +61,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             id="saddle",
-            title="Saddle escape",
+            title="Saddle",
             blurb=(
                 "Starting almost exactly on the ridge of y² − x², the gradient barely points sideways. "
                 "SGD rolls down to the saddle point and lingers there; momentum carries speed through it, "
@@ -72,7 +72,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             id="adagrad",
-            title="Adagrad stalls",
+            title="Adagrad",
             blurb=(
                 "Adagrad divides by the square root of the sum of all squared gradients so far. The steep "
                 "start fills that sum for good, so its steps shrink and it stalls far from (1, 1); RMSprop "
@@ -85,7 +85,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             id="minibatch",
-            title="Mini-batch noise",
+            title="Mini-batch",
             blurb=(
                 "Fitting a line to 100 noisy points: each mini-batch of 5 gives a different estimate of the "
                 "gradient, so the stochastic path jitters around the full-batch one (dashed) while heading "

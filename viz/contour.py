@@ -48,14 +48,14 @@ def contour_figure(
     # where it got to.
     traces.extend(end_marker(path) for path in paths if not path.diverged)
     traces.append(go.Scatter(
-        x=[float(start[0])], y=[float(start[1])], mode="markers", name="start",
+        x=[float(start[0])], y=[float(start[1])], mode="markers", name="start", showlegend=False,
         marker=dict(symbol="circle-open", size=14, color=START_COLOR, line=dict(width=3)),
         hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
     ))
     minima = surface.minima_array()
     if len(minima):
         traces.append(go.Scatter(
-            x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum",
+            x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum", showlegend=False,
             marker=dict(symbol="star", size=16, color=MINIMUM_COLOR, line=dict(width=1, color="#333")),
             hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
         ))
@@ -82,7 +82,8 @@ def _contour_trace(grid) -> go.Contour:
     return go.Contour(
         x=grid.x, y=grid.y, z=grid.height.astype(np.float32), name="surface",
         colorscale=SURFACE_SCALE, ncontours=28 if grid.log else 24, showscale=True,
-        colorbar=dict(title=dict(text=grid.height_label, side="right"), thickness=12),
+        # The title sits on top, not beside, so a narrow column keeps its width for the map.
+        colorbar=dict(title=dict(text=grid.height_label, side="top", font=dict(size=11)), thickness=10),
         contours=dict(coloring="fill", showlines=True), line=dict(width=0.6, color="rgba(60,60,60,0.35)"),
         hoverinfo="skip", showlegend=False,
     )
