@@ -22,7 +22,7 @@ from lab.widgets import control_widget, hyper_key, seed_state
 from landscapes import SURFACES
 from optimizers import OPTIMIZERS
 from optimizers import __version__ as ENGINE_VERSION
-from viz import animation_figure, contour_figure, curves_figure, summary_rows, surface_figure
+from viz import animation_figure, contour_figure, curves_figure, data_fit_figure, summary_rows, surface_figure
 
 SIDEBAR_SETTINGS = ("steps", "seed", "schedule", "gamma", "step_size", "warmup", "noise",
                     "batch", "epochs", "data_noise", "tol", "stop", "gtol", "present")
@@ -280,6 +280,11 @@ for racer in racers:
         getattr(st, kind)(text)
 
 st.plotly_chart(curves, key="loss", config=config)
+if surface.has_data and paths:
+    st.plotly_chart(data_fit_figure(surface, paths, height=460 if big else 340, uirevision=revision),
+                    key="datafit", config=config)
+    st.caption("Each point (a, b) of the map is a line y = a·x + b through these data; the minimum is the "
+               "least-squares line.")
 if paths:
     st.dataframe(summary_rows(paths, setup.tol), hide_index=True, width="stretch")
 

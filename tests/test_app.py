@@ -153,6 +153,13 @@ def test_minibatch_controls_on_the_line_fit():
     assert params["batch"] == "10" and params["epochs"] == "3" and params["data_noise"] == "2.5"
     names = [trace.get("name") for trace in figures(at)[0]["data"]]
     assert "SGD (full batch)" in names and "SGD" in names
+    fit = next(fig for fig in figures(at) if any(t.get("name") == "data" for t in fig["data"]))
+    fit_names = [trace.get("name") for trace in fit["data"]]
+    assert "least-squares fit" in fit_names
+    assert any(name.startswith("SGD at step") for name in fit_names)
+    # the data chart only belongs to the surface that has data
+    ok(at.selectbox(key="surface").set_value("ravine").run())
+    assert not any(any(t.get("name") == "data" for t in fig["data"]) for fig in figures(at))
 
 
 @pytest.mark.parametrize("preset_id", list(PRESETS))

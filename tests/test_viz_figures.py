@@ -11,7 +11,15 @@ import pytest
 
 from landscapes import SURFACES
 from optimizers import run
-from viz import animation_figure, contour_figure, curves_figure, path_view, summary_rows, surface_figure
+from viz import (
+    animation_figure,
+    contour_figure,
+    curves_figure,
+    data_fit_figure,
+    path_view,
+    summary_rows,
+    surface_figure,
+)
 from viz.animation import MAX_FRAMES, frame_steps
 from viz.paths import round_sig, thin_index
 
@@ -165,3 +173,20 @@ def test_thinning_and_rounding_helpers():
     assert index[0] == 0 and index[-1] == 5000 and len(index) <= 1000
     assert list(thin_index(5, 10)) == [0, 1, 2, 3, 4]
     assert list(round_sig(np.array([123456.0, 0.000123456, 0.0, -1.23456]), 3)) == [123000.0, 0.000123, 0.0, -1.23]
+
+
+def test_data_fit_draws_the_data_and_each_paths_current_line():
+    s = SURFACES["regression"]
+    full = path_view(run("sgd", s, steps=50, lr=0.1), s, "SGD", "#0072B2", name="sgd")
+    mini = path_view(run("sgd", s, epochs=2, batch_size=10, lr=0.1), s, "SGD mini", "#D55E00", name="mini")
+    fig = data_fit_figure(s, [full, mini])
+    data = fig.data[0]
+    assert data.name == "data" and len(data.x) == s.n_points
+    fitted = fig.data[1]
+    slope, intercept = s.minima[0]
+    np.testing.assert_allclose(fitted.y, slope * np.asarray(fitted.x) + intercept)
+    for trace, path in zip(fig.data[2:], (full, mini), strict=True):
+        a, b = path.xy[-1]
+        np.testing.assert_allclose(trace.y, a * np.asarray(trace.x) + b)
+        assert str(path.last_step) in trace.name
+    assert no_nan(fig)
