@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from landscapes import Surface, get_surface
+from optimizers.checks import finite_number, whole_number
 from optimizers.hyper import as_plain, build, resolve
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from optimizers.schedules import Schedule, as_schedule
@@ -154,27 +155,6 @@ def _start_points(surface: Surface, start: Any) -> tuple[np.ndarray, bool]:
     return points, single
 
 
-def _whole(name: str, value: Any, low: int, high: int) -> int:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-    if isinstance(value, float) and value.is_integer():
-        ok, value = True, int(value)
-    if not ok or not low <= value <= high:
-        raise ValueError(f"Invalid {name}: {value!r}. {name} must be a whole number from {low} to {high}.")
-    return int(value)
-
-
-def _finite(name: str, value: Any, low: float, high: float, low_open: bool = False) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    above = number > low if low_open else number >= low
-    if isinstance(value, (bool, np.bool_)) or not (math.isfinite(number) and above and number <= high):
-        bound = ">" if low_open else ">="
-        raise ValueError(f"Invalid {name}: {value!r}. {name} must be a finite number {bound} {low:g} and <= {high:g}.")
-    return number
-
-
 def _plan(surface: Surface, steps: Any, every: Any, keep: Any, batch_size: Any, epochs: Any,
           grad_noise: Any, noise_decay: Any, seed: Any, stop_distance: Any, stop_grad: Any,
           n_starts: int) -> _Plan:
@@ -186,9 +166,9 @@ def _plan(surface: Surface, steps: Any, every: Any, keep: Any, batch_size: Any, 
             "Use the 'regression' surface, or gradient noise (grad_noise) to imitate stochastic gradients."
         )
     if batch_size is not None:
-        batch_size = _whole("batch_size", batch_size, 1, surface.n_points)
+        batch_size = whole_number("batch_size", batch_size, 1, surface.n_points, integral_float=True)
     if epochs is not None:
-        epochs = _whole("epochs", epochs, 1, MAX_EPOCHS)
+        epochs = whole_number("epochs", epochs, 1, MAX_EPOCHS, integral_float=True)
         if steps is not None:
             raise ValueError("Give either steps or epochs, not both: with epochs the number of steps follows from the batch size.")
         per_epoch = math.ceil(surface.n_points / (batch_size or surface.n_points))
@@ -198,15 +178,15 @@ def _plan(surface: Surface, steps: Any, every: Any, keep: Any, batch_size: Any, 
                 f"Invalid epochs: {epochs} epochs of {per_epoch} mini-batches make {steps} steps; "
                 f"at most {MAX_STEPS} steps are allowed. Use fewer epochs or a larger batch_size."
             )
-    steps = DEFAULT_STEPS if steps is None else _whole("steps", steps, 1, MAX_STEPS)
-    every = _whole("every", every, 1, MAX_STEPS)
-    grad_noise = _finite("grad_noise", grad_noise, 0.0, MAX_NOISE)
-    noise_decay = _finite("noise_decay", noise_decay, 0.0, 10.0)
-    seed = _whole("seed", seed, 0, 2**32 - 1)
+    steps = DEFAULT_STEPS if steps is None else whole_number("steps", steps, 1, MAX_STEPS, integral_float=True)
+    every = whole_number("every", every, 1, MAX_STEPS, integral_float=True)
+    grad_noise = finite_number("grad_noise", grad_noise, 0.0, MAX_NOISE)
+    noise_decay = finite_number("noise_decay", noise_decay, 0.0, 10.0)
+    seed = whole_number("seed", seed, 0, 2**32 - 1, integral_float=True)
     if stop_distance is not None:
-        stop_distance = _finite("stop_distance", stop_distance, 0.0, 1e6, low_open=True)
+        stop_distance = finite_number("stop_distance", stop_distance, 0.0, 1e6, low_open=True)
     if stop_grad is not None:
-        stop_grad = _finite("stop_grad", stop_grad, 0.0, 1e6, low_open=True)
+        stop_grad = finite_number("stop_grad", stop_grad, 0.0, 1e6, low_open=True)
     return _Plan(steps, every, keep, batch_size, epochs, grad_noise, noise_decay, seed, stop_distance, stop_grad)
 
 

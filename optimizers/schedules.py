@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizers.checks import finite_number, whole_number
+
 KINDS = ("constant", "step", "exponential", "cosine")
 MAX_WARMUP = 1_000_000
 
@@ -40,13 +42,13 @@ class Schedule:
     def validate(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"Invalid schedule: {self.kind!r}. schedule must be one of {', '.join(KINDS)}.")
-        _whole("step_size", self.step_size, 1, MAX_WARMUP)
-        _number("gamma", self.gamma, 0.0, 1.0, low_open=True)
+        whole_number("step_size", self.step_size, 1, MAX_WARMUP)
+        finite_number("gamma", self.gamma, 0.0, 1.0, low_open=True)
         if self.t_max is not None:
-            _whole("t_max", self.t_max, 1, MAX_WARMUP)
-        _number("eta_min", self.eta_min, 0.0, 100.0)
-        _whole("warmup_steps", self.warmup_steps, 0, MAX_WARMUP)
-        _number("warmup_start_factor", self.warmup_start_factor, 0.0, 1.0, low_open=True)
+            whole_number("t_max", self.t_max, 1, MAX_WARMUP)
+        finite_number("eta_min", self.eta_min, 0.0, 100.0)
+        whole_number("warmup_steps", self.warmup_steps, 0, MAX_WARMUP)
+        finite_number("warmup_start_factor", self.warmup_start_factor, 0.0, 1.0, low_open=True)
 
     def factors(self, steps: int, base_lr: float = 1.0) -> np.ndarray:
         """The learning rate in force at steps 1..steps divided by ``base_lr``, shape (steps,)."""
@@ -100,20 +102,3 @@ def as_schedule(schedule: str | Schedule | dict | None) -> Schedule:
         raise ValueError(f"Invalid schedule: {schedule!r}. Give a kind name ({', '.join(KINDS)}) or a Schedule.")
     result.validate()
     return result
-
-
-def _whole(name: str, value: object, low: int, high: int) -> None:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and low <= value <= high
-    if not ok:
-        raise ValueError(f"Invalid {name}: {value!r}. {name} must be a whole number from {low} to {high}.")
-
-
-def _number(name: str, value: object, low: float, high: float, low_open: bool = False) -> None:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        number = math.nan
-    above = number > low if low_open else number >= low
-    if isinstance(value, bool) or not (math.isfinite(number) and above and number <= high):
-        bound = ">" if low_open else ">="
-        raise ValueError(f"Invalid {name}: {value!r}. {name} must be a finite number {bound} {low:g} and <= {high:g}.")
