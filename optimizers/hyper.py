@@ -25,16 +25,13 @@ class KnobInfo:
     ui_low: float | None = None
     ui_high: float | None = None
     log: bool = False
-    kind: str = "float"  # "float", "int", "bool", "betas" or "choice"
-    choices: tuple[str, ...] = ()
+    kind: str = "float"  # "float", "int", "bool", "betas" or "optimizer"
     help: str = ""
 
     def describe(self) -> str:
         """The allowed range in words, used in every error message."""
         if self.kind == "bool":
             return "True or False"
-        if self.kind == "choice":
-            return "one of " + ", ".join(self.choices)
         if self.kind == "optimizer":
             return "the name of an optimizer"
         noun = "a whole number" if self.kind == "int" else "a finite number"
@@ -114,9 +111,6 @@ def resolve(hyper: Any, n_starts: int) -> Any:
             if not isinstance(value, (bool, np.bool_)):
                 raise _invalid(name, value, info)
             changes[name] = bool(value)
-        elif info.kind == "choice":
-            if value not in info.choices:
-                raise _invalid(name, value, info)
         elif info.kind == "optimizer":
             continue  # checked against the registry by the runner, which knows the names
         elif info.kind == "betas":
