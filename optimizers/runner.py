@@ -100,12 +100,12 @@ def run(
     hp, plain_hyper = _hyperparameters(spec, hyper, n_starts)
     sched = as_schedule(schedule)
     base_lr = _base_lr(hp)
-    factors = sched.factors(plan.steps, base_lr=float(np.max(base_lr)) if np.ndim(base_lr) else base_lr)
+    factors = sched.factors(plan.steps, base_lr=base_lr)
     _check_memory(plan, n_starts, record_state)
     with np.errstate(all="ignore"):
         result = _loop(spec, surf, points, hp, base_lr, factors, plan, record_state)
     xy, loss, step_index, xy_step_index, diverged_at, stopped_at, events, records = result
-    lr_curve = factors * base_lr if np.ndim(base_lr) == 0 else np.outer(factors, np.ravel(base_lr))
+    lr_curve = (factors * base_lr).reshape(plan.steps, -1) if np.ndim(base_lr) else factors * base_lr
     settings = {
         "steps": plan.steps, "every": plan.every, "keep": plan.keep, "seed": plan.seed,
         "schedule": sched.__dict__.copy(), "schedule_text": sched.describe(),

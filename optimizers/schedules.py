@@ -50,24 +50,30 @@ class Schedule:
         whole_number("warmup_steps", self.warmup_steps, 0, MAX_WARMUP)
         finite_number("warmup_start_factor", self.warmup_start_factor, 0.0, 1.0, low_open=True)
 
-    def factors(self, steps: int, base_lr: float = 1.0) -> np.ndarray:
-        """The learning rate in force at steps 1..steps divided by ``base_lr``, shape (steps,)."""
+    def factors(self, steps: int, base_lr: float | np.ndarray = 1.0) -> np.ndarray:
+        """The learning rate in force at steps 1..steps divided by ``base_lr``.
+
+        Shape ``(steps,)`` for one base rate, ``(steps, *base_lr.shape)`` for one per start:
+        only cosine's absolute ``eta_min`` makes the factors differ between starts.
+        """
         self.validate()
         index = np.arange(steps, dtype=float)  # number of scheduler.step() calls before step t
+        per_start = (1,) * np.ndim(base_lr)
         warm = min(self.warmup_steps, steps)
-        out = np.ones(steps)
+        curve = np.ones(steps)
         if warm:
-            rise = self.warmup_start_factor + (1.0 - self.warmup_start_factor) * index[:warm] / self.warmup_steps
-            out[:warm] = rise
+            curve[:warm] = self.warmup_start_factor + (1.0 - self.warmup_start_factor) * index[:warm] / self.warmup_steps
         main = index[warm:] - warm
         if self.kind == "step":
-            out[warm:] = self.gamma ** np.floor(main / self.step_size)
+            curve[warm:] = self.gamma ** np.floor(main / self.step_size)
         elif self.kind == "exponential":
-            out[warm:] = self.gamma**main
-        elif self.kind == "cosine":
+            curve[warm:] = self.gamma**main
+        out = np.broadcast_to(curve.reshape((steps,) + per_start), (steps,) + np.shape(base_lr)).copy()
+        if self.kind == "cosine":
             t_max = self.t_max if self.t_max is not None else max(steps - warm, 1)
-            eta_min = self.eta_min / base_lr
-            out[warm:] = eta_min + (1.0 - eta_min) * (1.0 + np.cos(math.pi * main / t_max)) / 2.0
+            eta_min = self.eta_min / np.asarray(base_lr, dtype=float)
+            half_wave = ((1.0 + np.cos(math.pi * main / t_max)) / 2.0).reshape((-1,) + per_start)
+            out[warm:] = eta_min + (1.0 - eta_min) * half_wave
         return out
 
     def describe(self) -> str:

@@ -328,3 +328,16 @@ def test_recorded_numbers_of_a_blown_up_start_hold_their_last_finite_values() ->
     np.testing.assert_allclose(grads[31, 0], [traj.xy[31, 0, 0] / 10, 2 * traj.xy[31, 0, 1]])
     # the healthy start is untouched by the holding
     np.testing.assert_allclose(grads[39, 1], [traj.xy[39, 1, 0] / 10, 0.0])
+
+
+def test_cosine_floor_is_absolute_for_every_start_of_an_lr_sweep() -> None:
+    rates = np.array([0.1, 0.4])
+    sched = {"kind": "cosine", "eta_min": 0.05}
+    sweep = run("sgd", "ravine", start=np.repeat([[-7.0, 2.0]], 2, axis=0), steps=11, lr=rates, schedule=sched)
+    assert sweep.lr.shape == (11, 2)
+    np.testing.assert_allclose(sweep.lr[0], rates)
+    np.testing.assert_allclose(sweep.lr[-1], (0.05 + (rates - 0.05) * (1 + math.cos(math.pi * 10 / 11)) / 2))
+    for row, rate in enumerate(rates):
+        alone = run("sgd", "ravine", start=(-7.0, 2.0), steps=11, lr=float(rate), schedule=sched)
+        np.testing.assert_allclose(sweep.lr[:, row], alone.lr, rtol=1e-14)
+        np.testing.assert_allclose(sweep.xy[:, row], alone.xy, rtol=1e-13)
