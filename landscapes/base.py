@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 Array = np.ndarray
 PointFunction = Callable[[Array], Array]
+
+# What a run on a surface is meant to show, checked by the tests of its recommended settings.
+GOALS = ("minimum", "escape")
 
 
 @dataclass(frozen=True, eq=False)
@@ -19,6 +23,11 @@ class Surface:
     maps them to gradients of shape ``(..., 2)``; both broadcast over every leading axis,
     so the same functions draw a contour grid ``(H, W, 2)`` and step a batch ``(B, 2)``.
     A single point ``(2,)`` gives a scalar loss.
+
+    ``recommended`` maps an optimizer's name to hyperparameters that suit this surface (at
+    least ``lr``) and ``steps`` is a run length that shows the surface's point; together they
+    reach the surface's ``goal``: a known minimum, or (on a saddle) escape from the saddle
+    point. ``hessian`` is the constant Hessian of a quadratic surface, None otherwise.
     """
 
     name: str
@@ -32,6 +41,10 @@ class Surface:
     minima: tuple[tuple[float, float], ...] = ()
     log_levels: bool = False
     description: str = ""
+    recommended: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    steps: int = 100
+    goal: str = "minimum"
+    hessian: tuple[tuple[float, float], tuple[float, float]] | None = None
     # Optional fused evaluation: sharing sub-expressions makes the runner's hot loop cheaper.
     value_and_grad_fn: Callable[[Array], tuple[Array, Array]] | None = field(default=None, repr=False)
 
