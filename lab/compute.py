@@ -1,19 +1,24 @@
-"""Cached calls into the engine.
+"""Cached calls into the engine, shared by every visitor of the server.
 
-The cached functions live in this imported module, not in ``app.py``: a cached function
-defined in the script is re-created on every run and keeps each run's objects alive (server
-memory grew without bound when measured). Caches are bounded by ``max_entries`` and ``ttl``
-because the server is shared by every visitor.
+The cached functions live in this imported module, not in a page script: a cached function
+defined in the script is re-created on every run and keeps each run's objects alive. Results
+are kept with ``st.cache_resource`` (one shared object, never copied on a hit: nothing here
+mutates a Trajectory), bounded in entries and in age because the server is shared.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+import numpy as np
 import streamlit as st
 
-from lab.surfaces import surface_for
-from optimizers import Schedule, Trajectory, run
+from lab.request import Request
+from optimizers import Trajectory, run
+
+# Which recorded state is a racer's velocity, in the order of preference: the heavy ball's
+# buffer, Adam's bias-corrected first moment, RMSprop's momentum buffer.
+VELOCITY_RECORDS = ("momentum_buffer", "m_hat")
 
 
 class Outcome(NamedTuple):
@@ -23,47 +28,37 @@ class Outcome(NamedTuple):
     error: str | None
 
 
-class Request(NamedTuple):
-    """Everything that determines one run, as plain hashable values (the cache key)."""
-
-    optimizer: str
-    surface: str
-    data_noise: float
-    start: tuple[float, float]
-    steps: int | None
-    hyper: tuple[tuple[str, Any], ...]
-    schedule: tuple[tuple[str, Any], ...]
-    grad_noise: float
-    seed: int
-    batch_size: int | None = None
-    epochs: int | None = None
-    stop_distance: float | None = None
-    stop_grad: float | None = None
-
-
 def execute(request: Request, record_state: bool = False) -> Outcome:
     """Run the engine (uncached); a bad argument comes back as its message, not a raise."""
-    kwargs = dict(request.hyper)
     try:
-        trajectory = run(
-            request.optimizer, surface_for(request.surface, request.data_noise), start=request.start,
-            steps=request.steps, schedule=Schedule(**dict(request.schedule)), grad_noise=request.grad_noise,
-            seed=request.seed, batch_size=request.batch_size, epochs=request.epochs,
-            stop_distance=request.stop_distance, stop_grad=request.stop_grad, record_state=record_state,
-            **kwargs,
-        )
+        trajectory = run(request.optimizer, request.surface_object(), record_state=record_state, **request.kwargs())
     except ValueError as err:
         return Outcome(None, str(err))
     return Outcome(trajectory, None)
 
 
-@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=512, ttl=3600, show_spinner=False)
 def simulate(request: Request) -> Outcome:
     """One run, cached: the same request (from any visitor) is computed once."""
     return execute(request)
 
 
-@st.cache_data(max_entries=16, ttl=1800, show_spinner=False)
+@st.cache_resource(max_entries=64, ttl=1800, show_spinner=False)
 def simulate_recorded(request: Request) -> Outcome:
-    """One run with the numbers behind every step, for the inspector (bigger, so fewer kept)."""
+    """One run with the numbers behind every step (the inspector, the velocity arrows)."""
     return execute(request, record_state=True)
+
+
+def velocity(trajectory: Trajectory) -> np.ndarray | None:
+    """The optimizer's velocity after each step, ``(steps + 1, 2)``, or None if it keeps none.
+
+    Drawn as the direction the optimizer is moving in: minus the learning rate times its
+    running average of gradients.
+    """
+    if trajectory.records is None:
+        return None
+    name = next((name for name in VELOCITY_RECORDS if name in trajectory.records), None)
+    if name is None:
+        return None
+    values = -np.asarray(trajectory.records["lr"]) * np.asarray(trajectory.records[name])
+    return np.vstack([np.zeros((1, 2)), values])

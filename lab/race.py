@@ -1,78 +1,102 @@
-"""From a setup to engine requests, and from outcomes to what the figures draw."""
+"""A race, from page state to what the race page draws: runs, paths, the race view's spec.
+
+``race_of(state)`` lists the racers as hashable entries; ``race_result(entries, ...)`` runs
+them (each run cached on its own), cuts the paths and builds the race view's spec, and is
+itself cached by what it shows: a rerun that changes nothing in the race (the inspector, a
+lesson's text) costs a dictionary lookup.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from lab.compute import Outcome, Request
-from lab.controls import DATA_POINTS, max_epochs, per_epoch
-from lab.surfaces import surface_for
-from lab.url_state import Setup
+import streamlit as st
+
+from lab.budget import PLAYER_MAX_FRAMES
+from lab.compute import simulate, simulate_recorded, velocity
+from lab.page_state import PageState
+from lab.request import Request, minibatches, request_for, total_steps
 from optimizers import OPTIMIZERS
-from viz.colors import FULL_BATCH_COLOR, path_color
+from viz.colors import FULL_BATCH_COLOR, path_color, path_dash
 from viz.paths import PathView, path_view
+from viz.player import race_spec, spec_json
 
 
-def minibatch_active(setup: Setup) -> bool:
-    """Mini-batches only exist on the line fit, and only below the full data set."""
-    return setup.surface == "regression" and setup.batch < DATA_POINTS
+class Entry(NamedTuple):
+    """One racer as the race draws it."""
+
+    key: str
+    label: str
+    color: str
+    dash: str
+    request: Request
+    companion: Request | None  # the same racer on the full batch, when mini-batches are on
 
 
-def run_length(setup: Setup) -> int:
-    """Steps each racer takes: the steps setting, or epochs x batches with mini-batches."""
-    if minibatch_active(setup):
-        return min(setup.epochs, max_epochs(setup.batch)) * per_epoch(setup.batch)
-    return setup.steps
-
-
-def request_for(setup: Setup, optimizer: str, *, full_batch: bool = False) -> Request:
-    """The engine call for one racer; ``full_batch`` gives the comparison run without batches."""
-    hyper = tuple(sorted(setup.hyper[optimizer].items()))
-    surface = surface_for(setup.surface, setup.data_noise)
-    stop = setup.stop
-    schedule = (("kind", setup.schedule), ("gamma", setup.gamma), ("step_size", setup.step_size),
-                ("warmup_steps", setup.warmup))
-    batched = minibatch_active(setup) and not full_batch
-    return Request(
-        optimizer=optimizer, surface=setup.surface, data_noise=float(setup.data_noise),
-        start=(float(setup.start[0]), float(setup.start[1])),
-        steps=None if batched else run_length(setup), hyper=hyper, schedule=schedule,
-        grad_noise=float(setup.noise), seed=int(setup.seed),
-        batch_size=setup.batch if batched else None,
-        epochs=min(setup.epochs, max_epochs(setup.batch)) if batched else None,
-        stop_distance=float(setup.tol) if stop and len(surface.minima) else None,
-        stop_grad=float(setup.gtol) if stop else None,
-    )
+class RaceKey(NamedTuple):
+    entries: tuple[Entry, ...]
+    start: tuple[float, float]
+    total_steps: int
+    present: bool
+    axis_titles: tuple[str, str]
 
 
 @dataclass(frozen=True)
-class Racer:
-    """One optimizer's result as the page shows it: drawable paths or the engine's message."""
-
-    name: str
-    label: str
+class RaceResult:
     paths: tuple[PathView, ...]
-    error: str | None = None
-
-    @property
-    def main(self) -> PathView | None:
-        return self.paths[0] if self.paths else None
+    errors: tuple[tuple[str, str], ...]  # (racer label, the engine's message)
+    spec_json: str
 
 
-def racer_from(setup: Setup, index: int, name: str, outcome: Outcome, full: Outcome | None = None) -> Racer:
-    """Cut the runs of racer ``index`` for drawing (the full-batch run dashed beside it)."""
-    label = OPTIMIZERS[name].label
-    if outcome.error is not None or outcome.trajectory is None:
-        return Racer(name, label, (), outcome.error or "the run returned nothing")
-    surface = surface_for(setup.surface, setup.data_noise)
-    color = path_color(index)
-    paths = [path_view(outcome.trajectory, surface, label, color, name=name)]
-    if full is not None and full.trajectory is not None:
-        # The full-batch companion is dark and dashed: it must stand out from the jitter.
-        paths.append(path_view(full.trajectory, surface, f"{label} (full batch)", FULL_BATCH_COLOR,
-                               name=f"{name}-full", dash="dash"))
-    return Racer(name, label, tuple(paths))
+def race_of(state: PageState) -> RaceKey:
+    batched = minibatches(state)
+    entries = []
+    for index, racer in enumerate(state.racers):
+        entries.append(Entry(
+            key=racer.key, label=state.racer_label(racer), color=path_color(index), dash=path_dash(index),
+            request=request_for(state, racer),
+            companion=request_for(state, racer, full_batch=True) if batched else None,
+        ))
+    data_axes = ("slope a", "intercept b") if state.surface == "regression" else ("x", "y")
+    return RaceKey(tuple(entries), tuple(state["start"]), total_steps(state), bool(state["present"]), data_axes)
 
 
-def divergence_advice(path: PathView) -> str:
-    return f"diverged at step {path.diverged_at}: try a smaller learning rate"
+def has_velocity(optimizer: str) -> bool:
+    """Whether the optimizer keeps a running average of gradients worth drawing as a velocity."""
+    return optimizer in ("momentum", "nesterov", "adam", "amsgrad", "adamw", "nadam", "radam", "adamax")
+
+
+@st.cache_resource(max_entries=128, ttl=1800, show_spinner=False)
+def race_result(race: RaceKey) -> RaceResult:
+    paths, errors, velocities = [], [], {}
+    for entry in race.entries:
+        outcome = simulate(entry.request)
+        if outcome.trajectory is None:
+            errors.append((entry.label, outcome.error or "the run returned nothing"))
+            continue
+        surface = entry.request.surface_object()
+        paths.append(path_view(outcome.trajectory, surface, entry.label, entry.color, name=entry.key, dash=entry.dash))
+        if has_velocity(entry.request.optimizer) and race.total_steps <= PLAYER_MAX_FRAMES:
+            recorded = simulate_recorded(entry.request).trajectory
+            if recorded is not None:
+                velocities[entry.key] = velocity(recorded)
+        if entry.companion is not None:
+            full = simulate(entry.companion).trajectory
+            if full is not None:
+                paths.append(path_view(full, surface, f"{entry.label} (full batch)", FULL_BATCH_COLOR,
+                                       name=f"{entry.key}~full", dash="dot"))
+    surface = race.entries[0].request.surface_object() if race.entries else None
+    spec = race_spec(surface, paths, race.start, total_steps=race.total_steps, max_frames=PLAYER_MAX_FRAMES,
+                     velocities=velocities, axis_titles=race.axis_titles, present=race.present,
+                     revision=f"{surface.name}-{race.entries[0].request.surface_params}") if surface else None
+    return RaceResult(tuple(paths), tuple(errors), spec_json(spec) if spec else "")
+
+
+def advice(path: PathView) -> str:
+    """What to do about a racer that blew up."""
+    return f"{path.label} diverged at step {path.diverged_at}: try a smaller learning rate."
+
+
+def optimizer_label(key: str) -> str:
+    return OPTIMIZERS[key.split("-")[0]].label

@@ -1,9 +1,10 @@
-"""Colours: one per racing optimizer, and a quiet colour scale for the surface underneath."""
+"""Colours and dash patterns: one pair per racer, and quiet colour scales for the surface."""
 
 from __future__ import annotations
 
-# Okabe & Ito's palette (minus yellow, which vanishes on a pale map): distinguishable with
-# the common colour-vision deficiencies and on a washed-out classroom projector.
+# Okabe & Ito's palette (yellow left out: it vanishes on a pale map), distinguishable with the
+# common colour-vision deficiencies and on a washed-out projector. A dash pattern per racer
+# keeps eight racers apart even in greyscale.
 PATH_COLORS: tuple[str, ...] = (
     "#D55E00",  # vermillion
     "#0072B2",  # blue
@@ -12,11 +13,11 @@ PATH_COLORS: tuple[str, ...] = (
     "#E69F00",  # orange
     "#56B4E9",  # sky blue
     "#000000",  # black
-    "#8C564B",  # brown
+    "#7F4F24",  # brown
 )
+PATH_DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
 
-# Pale greys-to-cream, darker towards the minimum: the coloured paths must stay the loudest
-# thing on the map.
+# Pale greys-to-cream, darker towards the minimum: the coloured paths stay the loudest thing.
 SURFACE_SCALE: list[list] = [
     [0.0, "#6b7a8f"],
     [0.25, "#a3b1c2"],
@@ -34,10 +35,15 @@ SHEET_SCALE: list[list] = [
 ]
 
 START_COLOR = "#111111"
-FULL_BATCH_COLOR = "#222222"
+FULL_BATCH_COLOR = "#333333"
 MINIMUM_COLOR = "#FFD700"
 
 
 def path_color(index: int) -> str:
-    """The colour of the ``index``-th optimizer in the race (wraps after eight)."""
+    """The colour of the ``index``-th racer (wraps after eight)."""
     return PATH_COLORS[index % len(PATH_COLORS)]
+
+
+def path_dash(index: int) -> str:
+    """The dash pattern of the ``index``-th racer."""
+    return PATH_DASHES[index % len(PATH_DASHES)]

@@ -1,71 +1,84 @@
-"""The 3-D view: the surface as a sheet with every path lying on it."""
+"""The 3-D view: the surface as a sheet, every path lying on it, and a head per racer."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from landscapes import Surface
 from viz.colors import MINIMUM_COLOR, SHEET_SCALE
-from viz.contour import HOVER
 from viz.grid import Grid, surface_grid
 from viz.paths import PathView, round_sig, thin_index
+from viz.race_map import HOVER
+from viz.typed import typed
 
-GRID_SIZE = 45  # a 3-D sheet needs far fewer samples than a contour map to look smooth
-MAX_POINTS_PER_PATH = 600
+GRID_SIZE = 70  # enough samples that a narrow valley floor (Rosenbrock's) shows no beads
+SOFTNESS = 1e-2  # a softer log floor for the sheet: a smooth valley instead of a sharp crease
+MAX_POINTS_PER_PATH = 400
+TICKS = dict(size=9)
 
 
-def surface_figure(
-    surface: Surface,
-    paths: Sequence[PathView],
-    *,
-    height: int = 520,
-    uirevision: str | None = None,
-) -> go.Figure:
-    """3-D surface of ``surface`` with ``paths`` drawn just above it.
+def sheet_grid(surface: Surface) -> Grid:
+    return surface_grid(surface, GRID_SIZE, softness=SOFTNESS)
 
-    Heights use the same scale as the contour map (log on steep surfaces). Points of a path
-    outside the surface's window are left out, so a path that runs away does not stretch
-    the box. ``uirevision`` keeps the camera where the person left it across reruns.
-    """
-    grid = surface_grid(surface, GRID_SIZE, softness=2e-3)
-    lift = 0.01 * float(np.ptp(grid.height) or 1.0)  # float the paths just clear of the sheet
-    traces: list = [go.Surface(
-        x=grid.x, y=grid.y, z=grid.height.astype(np.float32), colorscale=SHEET_SCALE, showscale=False,
-        opacity=0.85, lighting=dict(ambient=0.6, diffuse=0.6, specular=0.1, roughness=0.9), name="surface", hoverinfo="skip",
+
+def lift(grid: Grid) -> float:
+    """How far above the sheet the paths float, so they are not hidden inside it."""
+    return 0.012 * float(np.ptp(grid.height) or 1.0)
+
+
+def heights(surface: Surface, loss: np.ndarray) -> np.ndarray:
+    """The 3-D height of points with these losses: on the sheet's scale, clipped, lifted."""
+    grid = sheet_grid(surface)
+    return np.clip(grid.to_height(loss), grid.height.min(), grid.height.max()) + lift(grid)
+
+
+def sheet_figure(surface: Surface, paths: Sequence[PathView], *, axis_titles: tuple[str, str] = ("x", "y"),
+                 uirevision: str = "") -> tuple[dict, int]:
+    """The 3-D figure and the index of its heads trace (one point per path)."""
+    grid = sheet_grid(surface)
+    data: list[dict] = [dict(
+        type="surface", x=typed(grid.x), y=typed(grid.y), z=typed(grid.height), colorscale=SHEET_SCALE,
+        showscale=False, opacity=0.9, name="surface", hoverinfo="skip",
+        lighting=dict(ambient=0.65, diffuse=0.6, specular=0.05, roughness=0.95),
         contours=dict(z=dict(show=False)),
     )]
     for path in paths:
-        trace = _path_trace(path, surface, grid, lift)
+        trace = _path_trace(path, surface)
         if trace is not None:
-            traces.append(trace)
+            data.append(trace)
     minima = surface.minima_array()
     if len(minima):
-        traces.append(go.Scatter3d(
-            x=minima[:, 0], y=minima[:, 1], z=grid.to_height(surface.value(minima)) + lift,
-            mode="markers", name="minimum", marker=dict(symbol="diamond", size=5, color=MINIMUM_COLOR,
-                                                        line=dict(width=1, color="#333")),
+        data.append(dict(
+            type="scatter3d", x=minima[:, 0].tolist(), y=minima[:, 1].tolist(),
+            z=heights(surface, surface.value(minima)).tolist(), mode="markers", name="minimum",
+            marker=dict(symbol="diamond", size=5, color=MINIMUM_COLOR, line=dict(width=1, color="#333")),
             hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
         ))
+    heads_index = len(data)
+    data.append(dict(
+        type="scatter3d", mode="markers", x=[], y=[], z=[], name="now", hoverinfo="skip",
+        marker=dict(size=6, color=[p.color for p in paths], line=dict(width=1, color="white")),
+    ))
     revision = uirevision or surface.name
-    fig = go.Figure(data=traces)
-    fig.update_layout(
-        height=height, margin=dict(l=0, r=0, t=30, b=0), uirevision=revision, showlegend=False,
+    top = float(grid.height.max()) + 2 * lift(grid)
+    layout = dict(
+        margin=dict(l=0, r=0, t=0, b=0), uirevision=revision, showlegend=False,
         scene=dict(
             uirevision=revision,
-            xaxis=dict(title="x", range=list(surface.x_range)),
-            yaxis=dict(title="y", range=list(surface.y_range)),
-            zaxis=dict(title=grid.height_label, range=[float(grid.height.min()), float(grid.height.max()) + 2 * lift]),
-            camera=dict(eye=dict(x=-1.3, y=-1.6, z=1.4)),
+            xaxis=dict(title=dict(text=axis_titles[0]), range=list(surface.x_range), tickfont=TICKS, nticks=5),
+            yaxis=dict(title=dict(text=axis_titles[1]), range=list(surface.y_range), tickfont=TICKS, nticks=5),
+            zaxis=dict(title=dict(text="log₁₀ f" if grid.log else "f"), range=[float(grid.height.min()), top],
+                       tickfont=TICKS, nticks=4),
+            camera=dict(eye=dict(x=-1.35, y=-1.55, z=1.25)),
             aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6),
         ),
     )
-    return fig
+    return {"data": data, "layout": layout}, heads_index
 
 
-def _path_trace(path: PathView, surface: Surface, grid: Grid, lift: float) -> go.Scatter3d | None:
+def _path_trace(path: PathView, surface: Surface) -> dict | None:
     rows = thin_index(len(path.steps), MAX_POINTS_PER_PATH)
     xy = path.xy[rows]
     inside = ((xy[:, 0] >= surface.x_range[0]) & (xy[:, 0] <= surface.x_range[1])
@@ -73,10 +86,10 @@ def _path_trace(path: PathView, surface: Surface, grid: Grid, lift: float) -> go
     rows, xy = rows[inside], xy[inside]
     if len(rows) == 0:
         return None
-    z = np.clip(grid.to_height(path.loss[rows]), grid.height.min(), grid.height.max()) + lift
     custom = np.column_stack([path.steps[rows], round_sig(path.loss[rows]), round_sig(path.grad_norm[rows], 3)])
-    return go.Scatter3d(
-        x=round_sig(xy[:, 0]), y=round_sig(xy[:, 1]), z=round_sig(z), mode="lines+markers", name=path.label,
-        line=dict(color=path.color, width=5, dash=path.dash),
-        marker=dict(color=path.color, size=2), customdata=custom, hovertemplate=HOVER,
+    return dict(
+        type="scatter3d", x=round_sig(xy[:, 0]).tolist(), y=round_sig(xy[:, 1]).tolist(),
+        z=round_sig(heights(surface, path.loss[rows])).tolist(), mode="lines", name=path.label,
+        legendgroup=path.name, line=dict(color=path.color, width=5), customdata=custom.tolist(),
+        hovertemplate=HOVER,
     )

@@ -1,0 +1,19 @@
+"""How much one visitor may ask of the shared server in one rerun.
+
+The engine enforces its own hard caps (``optimizers.MAX_STEPS`` and friends); these are the
+page's tighter limits, chosen so that thirty students on a two-core server still get answers
+in well under a second.
+"""
+
+from __future__ import annotations
+
+from optimizers import MAX_STEPS
+
+MAX_RACERS = 8
+MAX_RACE_STEPS = 5_000
+# Every step of every racer: 8 racers x 5,000 steps, plus the full-batch companions.
+RACE_POINT_STEPS = 2 * MAX_RACERS * MAX_RACE_STEPS
+# Beyond this many steps the player shows a sample of the steps (it says which).
+PLAYER_MAX_FRAMES = 1_000
+
+assert MAX_RACE_STEPS <= MAX_STEPS, "the page may not ask for more steps than the engine allows"

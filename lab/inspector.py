@@ -1,0 +1,69 @@
+"""The step inspector: the numbers behind one step of one racer, and its state over the run.
+
+A fragment: choosing another racer or step reruns only this panel, not the race.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from lab import state as io
+from lab.compute import simulate_recorded
+from lab.inspect import step_table
+from lab.page_state import PageState
+from lab.request import request_for, total_steps
+from lab.settings import GLOBAL_SETTINGS, Setting
+from lab.widgets import draw, seed
+from optimizers import OPTIMIZERS
+from viz.state_curves import state_figure
+
+
+def _racer_setting(state: PageState) -> Setting:
+    return replace(GLOBAL_SETTINGS["inspect"], kind="choice", options=state.keys,
+                   option_label=lambda key: state.racer_label(state.racer(key)))
+
+
+def _step_setting(state: PageState) -> Setting:
+    return replace(GLOBAL_SETTINGS["istep"], high=max(total_steps(state), 2))
+
+
+def seed_widgets(state: PageState, force: bool) -> None:
+    """Put the page state into the inspector's widgets (before the fragment draws them)."""
+    if not state.racers:
+        return
+    seed("inspect", _racer_setting(state), state["inspect"], force=force)
+    step = _step_setting(state)
+    seed("istep", step, min(max(int(state["istep"]), 1), int(step.high)), force=force)
+
+
+@st.fragment
+def inspector(state: PageState) -> None:
+    if not state.racers:
+        return
+    numbers, rule = st.columns([3, 2])
+    with numbers:
+        left, right = st.columns([2, 3])
+        with left:
+            key = draw("inspect", _racer_setting(state))
+        with right:
+            step = draw("istep", _step_setting(state))
+        racer = state.racer(key)
+        recorded = simulate_recorded(request_for(state, racer))
+        if recorded.error:
+            st.error(recorded.error)
+        elif recorded.trajectory is not None:
+            trajectory = recorded.trajectory
+            step = min(step, trajectory.steps)
+            st.dataframe(step_table(trajectory, step), hide_index=True, width="stretch",
+                         column_config={"meaning": st.column_config.TextColumn(width="large")})
+            st.plotly_chart(state_figure(trajectory, step), key="state_curves",
+                            config={"displaylogo": False}, width="stretch")
+    with rule:
+        spec = OPTIMIZERS[racer.optimizer]
+        st.markdown(f"**{spec.label}**: {spec.summary}  \n*{spec.paper}*")
+        st.code(spec.pytorch, language="python", wrap_lines=True)
+        # \small keeps the longest rules (SWATS, NAdam) inside the column.
+        st.latex(r"\small " + spec.update_rule)
+    io.publish(state.with_values(inspect=key, istep=int(step)))

@@ -1,0 +1,66 @@
+"""The page state across reruns: read from the URL or the session, written back to both.
+
+One rule keeps the address bar and the page in step: the URL is read whenever it differs
+from what this session last wrote there. That covers a fresh session, a link opened by hand,
+and the browser's Back and Forward buttons (Streamlit reruns the page with the URL it goes
+back to). Otherwise the page state kept in the session is the truth, and the widgets edit it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from lab.codec import decode, encode, notice
+from lab.page_state import PageState
+
+STATE = "page_state"
+WRITTEN = "written_query"
+FORCE = "force_widgets"
+NOTICE = "link_notice"
+
+
+def _query() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def _flat(query: dict[str, list[str]]) -> dict[str, str]:
+    return {key: values[-1] if values else "" for key, values in query.items()}
+
+
+def load(fallback: Callable[[], PageState]) -> PageState:
+    """The state to show in this run (and whether widgets must be re-seeded from it)."""
+    query = _query()
+    if STATE not in st.session_state or _flat(query) != st.session_state.get(WRITTEN):
+        state, problems = decode(query, fallback=fallback() if not query else None)
+        st.session_state[STATE] = state
+        st.session_state[NOTICE] = notice(problems)
+        st.session_state[FORCE] = True
+    return st.session_state[STATE]
+
+
+def replace(state: PageState) -> None:
+    """Show ``state`` on the next run, overwriting every widget (lessons, surface switch, undo)."""
+    st.session_state[STATE] = state.complete()
+    st.session_state[FORCE] = True
+
+
+def forced() -> bool:
+    """True (once per run) when widgets must take their values from the page state."""
+    return bool(st.session_state.pop(FORCE, False))
+
+
+def link_notice() -> str | None:
+    """The one notice about the link this page was opened with, shown once."""
+    return st.session_state.pop(NOTICE, None)
+
+
+def publish(state: PageState) -> None:
+    """Remember ``state`` and put it in the address bar (a new history entry when it changed)."""
+    state = state.complete()
+    st.session_state[STATE] = state
+    params = encode(state)
+    if _flat(_query()) != params:
+        st.query_params.from_dict(params)
+    st.session_state[WRITTEN] = params

@@ -1,0 +1,146 @@
+"""The race: optimizers side by side on one surface, with a player on the map.
+
+Reads top to bottom: page state (session, else URL) -> what the visitor did in the race view
+-> widgets -> cached engine runs and figures -> layout -> the URL updated to what is shown.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lab import state as io
+from lab.codec import inside_window
+from lab.inspector import inspector, seed_widgets
+from lab.lessons import LESSONS, default_state
+from lab.race import advice, race_of, race_result
+from lab.race_controls import NOTE, UNDO, seed_start, sidebar, undo_surface
+from lab.raceview import race_view
+from lab.request import total_steps
+from lab.surfaces import surface_for
+from optimizers import __version__ as ENGINE_VERSION
+from viz import data_fit_figure, summary_rows
+
+LESSON_PICK = "lesson_pick"
+HANDLED = "raceview_handled"
+
+# ---------------------------------------------------------------------------------------------
+# 1. State.
+
+state = io.load(default_state)
+force = io.forced()
+
+# A click on the map or "inspect this step" in the race view (each carries a fresh nonce, so
+# a second click on the same point is a new click).
+event = st.session_state.get("raceview")
+if isinstance(event, dict) and event.get("nonce") != st.session_state.get(HANDLED):
+    st.session_state[HANDLED] = event.get("nonce")
+    if event.get("kind") == "start":
+        surface = surface_for(state.surface, state.surface_params)
+        try:
+            x = min(max(float(event["x"]), surface.x_range[0]), surface.x_range[1])
+            y = min(max(float(event["y"]), surface.y_range[0]), surface.y_range[1])
+            point = inside_window((x, y), surface.x_range, surface.y_range)
+        except (KeyError, TypeError, ValueError):
+            point = None
+        if point is not None:
+            state = state.with_values(start=point)
+            seed_start(point)
+    elif event.get("kind") == "inspect" and isinstance(event.get("step"), (int, float)):
+        state = state.with_values(istep=max(1, int(event["step"])))
+        st.session_state.pop("istep", None)
+
+
+def load_lesson() -> None:
+    picked = st.session_state.get(LESSON_PICK)
+    if picked in LESSONS:
+        lesson_state = LESSONS[picked].state()
+        io.replace(lesson_state.with_values(present=st.session_state[io.STATE]["present"]))
+        st.session_state.pop(NOTE, None)
+
+
+def try_next(lesson_id: str) -> None:
+    io.replace(LESSONS[lesson_id].try_next.apply(st.session_state[io.STATE]))
+
+
+def restart_lesson(lesson_id: str) -> None:
+    io.replace(LESSONS[lesson_id].state().with_values(present=st.session_state[io.STATE]["present"]))
+
+
+def leave_presentation() -> None:
+    io.replace(st.session_state[io.STATE].with_values(present=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Widgets (the sidebar; none in presentation mode, where the link says everything).
+
+if not state["present"]:
+    state = sidebar(state, force)
+surface = surface_for(state.surface, state.surface_params)
+seed_widgets(state, force)
+
+# ---------------------------------------------------------------------------------------------
+# 3. Engine and figures (cached by what they show).
+
+race = race_of(state)
+result = race_result(race)
+
+# ---------------------------------------------------------------------------------------------
+# 4. Layout.
+
+# The lesson whose race is on the page, and whether its "try next" step is showing.
+lesson_id, stage = next(((lid, lesson.stage(state)) for lid, lesson in LESSONS.items() if lesson.stage(state)),
+                        (None, None))
+st.session_state[LESSON_PICK] = lesson_id
+
+st.markdown(f"#### {surface.label} &nbsp; <span class='formula'>${surface.latex}$</span>", unsafe_allow_html=True)
+if state["present"]:
+    st.button("Leave presentation mode", key="leave_present", on_click=leave_presentation)
+else:
+    st.pills("Lessons", list(LESSONS), key=LESSON_PICK, format_func=lambda lid: LESSONS[lid].title,
+             on_change=load_lesson, label_visibility="collapsed",
+             help="Each lesson sets up a race that shows one idea of the course, with a next step to try.")
+
+link_problem = io.link_notice()
+if link_problem:
+    st.warning(link_problem, icon="⚠️")
+if NOTE in st.session_state and not state["present"]:
+    text, undo = st.columns([6, 1], vertical_alignment="center")
+    text.info(st.session_state[NOTE], icon="ℹ️")
+    undo.button("Undo", key="undo_surface", on_click=undo_surface, disabled=UNDO not in st.session_state,
+                help="Keep this surface but put back the racers' settings you had.")
+
+if lesson_id is not None:
+    lesson = LESSONS[lesson_id]
+    tried = stage == "next"
+    with st.container(border=True, key="lesson_card"):
+        st.markdown(f"**{lesson.topic}.** {lesson.try_next.text if tried else lesson.notice}")
+        if lesson.try_next is not None and not tried:
+            st.button(f"Try next: {lesson.try_next.label}", key="try_next", on_click=try_next, args=(lesson_id,),
+                      type="primary")
+        elif tried:
+            st.button("Back to the lesson's start", key="restart_lesson", on_click=restart_lesson, args=(lesson_id,))
+elif not state["present"]:
+    st.caption(surface.description)
+
+if result.spec_json:
+    race_view(result.spec_json, key="raceview")
+for label, error in result.errors:
+    st.error(f"{label}: {error}")
+blown = [advice(path) for path in result.paths if path.diverged]
+if blown:
+    st.warning(" ".join(blown))
+
+if result.paths and not state["present"]:
+    st.dataframe(summary_rows(result.paths, state["tol"]), hide_index=True, width="stretch")
+if surface.has_data and result.paths:
+    st.plotly_chart(data_fit_figure(surface, result.paths, height=300), key="datafit",
+                    config={"displaylogo": False})
+    st.caption("Each point (a, b) of the map is a line y = a·x + b through these data; the minimum is the "
+               "least-squares line.")
+
+io.publish(state)
+if not state["present"]:
+    with st.expander("Step inspector: the numbers behind one step", expanded=True):
+        inspector(state)
+    st.caption(f"Engine `optimizers` {ENGINE_VERSION} · seed {state['seed']} · {total_steps(state):,} steps · "
+               "the same link gives the same numbers on every machine.")
