@@ -38,6 +38,7 @@ MAX_PARAMS = 300  # 8 racers x ~8 knobs plus the settings, with room to spare
 MAX_KEY_LENGTH = 40
 MAX_VALUE_LENGTH = 300
 MAX_SHOWN = 40  # characters of a visitor's text quoted back in a notice
+MAX_LISTED = 12  # problems named one by one in the notice
 
 # Keys of earlier versions, read into today's settings.
 ALIASES: dict[str, str] = {
@@ -189,7 +190,7 @@ def _is_zero(text: str) -> bool:
 
 def _decode_racers(text: str | None, raw: dict[str, str], used: set[str], problems: list[str]) -> tuple[Racer, ...]:
     if text is None:
-        return PageState().complete().racers or (Racer("sgd", "sgd").complete(),)
+        return PageState().complete().racers
     keys: list[tuple[str, str]] = []
     for part in (piece.strip() for piece in text.split(",")):
         if not part:
@@ -257,5 +258,5 @@ def notice(problems: list[str]) -> str | None:
     """One short notice naming every value of a link that could not be used, or None."""
     if not problems:
         return None
-    shown = problems[:6] + ([f"and {len(problems) - 6} more"] if len(problems) > 6 else [])
+    shown = problems[:MAX_LISTED] + ([f"and {len(problems) - MAX_LISTED} more"] if len(problems) > MAX_LISTED else [])
     return "Some of the link could not be used, so those settings are at their defaults: " + "; ".join(shown) + "."

@@ -89,7 +89,8 @@ class PageState:
             values["surface"] = GLOBAL_SETTINGS["surface"].default
         params = {name: s.default for name, s in surface_settings(values["surface"]).items()}
         params.update({name: value for name, value in self.surface_params.items() if name in params})
-        racers = tuple(racer.complete() for racer in self.racers[:MAX_RACERS])
+        # A race has at least one racer: SGD at PyTorch's defaults when nothing else is asked for.
+        racers = tuple(racer.complete() for racer in self.racers[:MAX_RACERS]) or (Racer("sgd", "sgd").complete(),)
         keys = tuple(racer.key for racer in racers)
         if values["inspect"] not in keys:
             values["inspect"] = keys[0] if keys else ""

@@ -197,8 +197,8 @@ class Setting:
         if self.kind == "optional" and value is None:
             return None
         number = _finite(value, self)
-        tolerance = 1e-9 * max(abs(self.low), abs(self.high), 1e-300)
-        if not self.low - tolerance <= number <= self.high + tolerance:
+        # Only rounding in the last digits of a bound is forgiven (1e-05 written as 1.0000000001e-05).
+        if not self.low - 1e-9 * abs(self.low) <= number <= self.high + 1e-9 * abs(self.high):
             raise ValueError(self.allowed())
         number = min(max(number, self.low), self.high)
         if self.kind == "int":

@@ -1,0 +1,89 @@
+"""The race view's spec: roles that point at the right traces, frames that match the runs, no NaN."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from landscapes import SURFACES
+from optimizers import run
+from viz.paths import path_view
+from viz.player import frame_steps, race_spec, spec_json
+from viz.race_map import display_aspect
+
+
+def unpack(b64: str, racers: int) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(b64), dtype="<f4").reshape(racers, -1)
+
+
+def views(surface="rosenbrock", steps=50):
+    s = SURFACES[surface]
+    adam = path_view(run("adam", s, steps=steps, lr=0.05), s, "Adam", "#D55E00", name="adam")
+    sgd = path_view(run("sgd", s, steps=steps, lr=0.001), s, "SGD", "#0072B2", name="sgd", dash="dash")
+    return s, [adam, sgd]
+
+
+def test_every_step_is_a_frame_up_to_the_cap_then_an_even_sample_with_a_note():
+    steps, note = frame_steps(60, 1000)
+    assert steps.tolist() == list(range(61)) and note == ""
+    steps, note = frame_steps(1000, 1000)
+    assert len(steps) == 1001 and note == ""
+    steps, note = frame_steps(5000, 1000)
+    assert steps[0] == 0 and steps[-1] == 5000 and len(steps) <= 1001 and np.all(np.diff(steps) == 5)
+    assert "every 5th step of 5,000" in note
+
+
+def test_roles_point_at_the_traces_the_player_moves():
+    s, paths = views()
+    spec = race_spec(s, paths, s.start, total_steps=50)
+    roles = spec["roles"]
+    map_data = spec["map"]["data"]
+    assert map_data[0]["type"] == "contour"
+    assert [map_data[i]["legendgroup"] for i in roles["map_trails"]] == ["adam", "sgd"]
+    assert map_data[roles["map_heads"]]["name"] == "now" and map_data[roles["map_start"]]["name"] == "start"
+    assert spec["sheet"]["data"][roles["sheet_heads"]]["type"] == "scatter3d"
+    assert [spec["curves"]["data"][h["trace"]]["name"] for h in roles["curve_heads"]] == ["now", "now"]
+    assert {h["field"] for h in roles["curve_heads"]} == {"loss", "dist"}
+
+
+def test_frames_hold_each_racers_point_at_each_step_exactly_as_the_engine_gave_it():
+    s, paths = views()
+    spec = race_spec(s, paths, s.start, total_steps=50)
+    x = unpack(spec["frames"]["fields"]["x"], 2)
+    loss = unpack(spec["frames"]["fields"]["loss"], 2)
+    assert x.shape == (2, 51)
+    np.testing.assert_allclose(x[0], paths[0].xy[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(loss[1], paths[1].loss, rtol=1e-6)
+    step = unpack(spec["arrows"]["step"], 2).reshape(2, 51, 2)
+    np.testing.assert_allclose(step[0, :-1], np.diff(paths[0].xy, axis=0), rtol=1e-5, atol=1e-7)
+    assert np.all(step[0, -1] == 0)
+
+
+def test_a_diverged_racer_holds_its_last_finite_point():
+    s = SURFACES["rosenbrock"]
+    blown = path_view(run("sgd", s, steps=30, lr=0.05), s, "SGD", "#000", name="sgd")
+    assert blown.diverged
+    spec = race_spec(s, [blown], s.start, total_steps=30)
+    (racer,) = spec["racers"]
+    assert racer["diverged_at"] == blown.diverged_at and racer["last_step"] == blown.diverged_at - 1
+    x = unpack(spec["frames"]["fields"]["x"], 1)[0]
+    assert np.all(x[blown.diverged_at:] == x[blown.diverged_at - 1])
+    assert "diverged at step" in racer["status"]
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_the_spec_is_finite_json_on_every_surface(surface):
+    s, paths = views(surface, steps=20)
+    text = spec_json(race_spec(s, paths, s.start, total_steps=20))
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in the spec"))
+    spec = json.loads(text)
+    for name, b64 in spec["frames"]["fields"].items():
+        assert np.all(np.isfinite(unpack(b64, 2))), name
+
+
+def test_the_map_is_drawn_to_scale_unless_the_window_is_a_sliver():
+    assert display_aspect(SURFACES["ravine"]) == pytest.approx(8 / 20)
+    assert display_aspect(SURFACES["rosenbrock"]) == pytest.approx(1.0)
