@@ -92,10 +92,13 @@ lesson_id, stage = next(((lid, lesson.stage(state)) for lid, lesson in LESSONS.i
                         (None, None))
 st.session_state[LESSON_PICK] = lesson_id
 
-st.markdown(f"#### {surface.label} &nbsp; <span class='formula'>${surface.latex}$</span>", unsafe_allow_html=True)
+title = f"#### {surface.label} &nbsp; <span class='formula'>${surface.latex}$</span>"
 if state["present"]:
-    st.button("Leave presentation mode", key="leave_present", on_click=leave_presentation)
+    heading, leave = st.columns([5, 1], vertical_alignment="center")
+    heading.markdown(title, unsafe_allow_html=True)
+    leave.button("Leave presentation", key="leave_present", on_click=leave_presentation)
 else:
+    st.markdown(title, unsafe_allow_html=True)
     st.pills("Lessons", list(LESSONS), key=LESSON_PICK, format_func=lambda lid: LESSONS[lid].title,
              on_change=load_lesson, label_visibility="collapsed",
              help="Each lesson sets up a race that shows one idea of the course, with a next step to try.")

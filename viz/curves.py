@@ -44,6 +44,12 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
                              xaxis="x2", yaxis="y2",
                              hovertemplate=f"<b>{path.label}</b><br>step %{{x}}<br>distance %{{y:.3g}}<extra></extra>",
                              **common))
+        if path.diverged:
+            # The ✕ sits at the step that blew up, at the last finite value before it.
+            data.append(dict(type="scatter", mode="markers", x=[int(path.diverged_at)], y=[float(path.loss[-1])],
+                             xaxis="x", yaxis="y", legendgroup=path.name, name=path.label, showlegend=False,
+                             marker=dict(symbol="x", size=11, color=path.color),
+                             hovertemplate=f"<b>{path.label}</b> diverged at step {path.diverged_at}<extra></extra>"))
     heads = []
     colors = [p.color for p in paths]
     for axis, field in (("", "loss"), ("2", "dist")):

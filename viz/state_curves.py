@@ -45,7 +45,7 @@ def state_figure(trajectory: Trajectory, step: int, *, height: int = 420) -> go.
     for index, (title, series, scale) in enumerate(panels):
         axis = "" if index == 0 else str(index + 1)
         top = 1 - index * (size + gap)
-        layout[f"yaxis{axis}"] = dict(domain=[top - size, top], type=scale, title=dict(text=title, font=dict(size=11)),
+        layout[f"yaxis{axis}"] = dict(domain=[round(max(top - size, 0.0), 6), round(min(top, 1.0), 6)], type=scale, title=dict(text=title, font=dict(size=11)),
                                       exponentformat="power", showgrid=True, gridcolor="#eef1f4")
         last = index == len(panels) - 1
         layout[f"xaxis{axis}"] = dict(anchor=f"y{axis}", showticklabels=last, **({"matches": "x"} if axis else {}),

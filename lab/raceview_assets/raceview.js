@@ -234,7 +234,9 @@ const RaceView = (() => {
         trailC.push(xs.map((_, i) => [state.data.steps[i], loss[i], gn[i]]));
         const hidden = state.hidden.has(racer.key);
         hx.push(hidden ? null : at("x", r, k)); hy.push(hidden ? null : at("y", r, k));
-        const blown = racer.diverged_at >= 0 && step >= racer.last_step;
+        // The engine reports the step at which a racer left the finite world; from that step on
+        // the head marks its last finite point with an ✕.
+        const blown = racer.diverged_at >= 0 && step >= racer.diverged_at;
         hsym.push(blown ? "x" : "circle"); hcol.push(racer.color);
       }
       Plotly.restyle(mapDiv, { x: trailX, y: trailY, customdata: trailC }, roles.map_trails);

@@ -1,0 +1,150 @@
+"""AppTest: the race page driven widget by widget, without a browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lab.codec import encode
+from lab.lessons import DEFAULT_LESSON, LESSONS
+from landscapes import SURFACES
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def fresh(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return ok(at.run())
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def url(at: AppTest) -> dict[str, str]:
+    return {key: (value[-1] if isinstance(value, list) else value) for key, value in at.query_params.items()}
+
+
+def race_view(at: AppTest):
+    (element,) = [e for e in at.get("component_instance") if getattr(e, "key", None) == "raceview"] or \
+        [e for e in at.main if getattr(e, "key", None) == "raceview"]
+    return element
+
+
+def test_first_load_shows_the_first_lesson_and_writes_it_to_the_url():
+    at = fresh()
+    assert url(at) == encode(LESSONS[DEFAULT_LESSON].state())
+    assert any(LESSONS[DEFAULT_LESSON].topic in md.value for md in at.markdown)
+    assert not at.warning  # no notice on a clean page
+    assert at.session_state["lesson_pick"] == DEFAULT_LESSON
+
+
+def test_a_handwritten_link_opens_without_a_notice_and_a_bad_one_with_one_naming_every_bad_value():
+    at = fresh({"surface": "rosenbrock", "opt": "sgd,momentum,adam", "adam.lr": "0.05"})
+    assert not at.warning
+    assert url(at)["adam.lr"] == "0.05" and url(at)["surface"] == "rosenbrock"
+    at = fresh({"surface": "rosenbrock", "opt": "sgd,bogus", "steps": "x", "sgd.lr": "-1", "zzz": "1"})
+    (warning,) = at.warning
+    for fragment in ("bogus", "steps='x'", "sgd.lr='-1'", "zzz"):
+        assert fragment in warning.value
+    assert url(at)["surface"] == "rosenbrock"
+
+
+@pytest.mark.parametrize("surface", [name for name in SURFACES if name != "ravine"])
+def test_switching_surface_applies_its_recommended_settings_with_an_undo(surface):
+    at = fresh()
+    at.sidebar.selectbox(key="surface").set_value(surface).run()
+    ok(at)
+    recommended = SURFACES[surface].recommended.get("sgd", {})
+    state = at.session_state["page_state"]
+    assert state.surface == surface and state["start"] == tuple(SURFACES[surface].start)
+    for name, value in recommended.items():
+        assert state.racers[0].hyper[name] == value
+    if recommended:
+        assert any("recommended settings" in info.value for info in at.info)
+        at.button(key="undo_surface").click().run()
+        ok(at)
+        assert at.session_state["page_state"].racers[0].hyper["lr"] == 0.9
+        assert at.session_state["page_state"].surface == surface
+
+
+def test_an_optimizer_can_race_itself():
+    at = fresh({"surface": "ravine", "opt": "sgd", "sgd.lr": "0.01"})
+    at.button(key="sgd.copy").click().run()
+    ok(at)
+    assert url(at)["opt"] == "sgd,sgd-2"
+    at.sidebar.select_slider(key="sgd-2.lr").set_value(0.1).run()
+    ok(at)
+    assert url(at)["sgd-2.lr"] == "0.1" and url(at)["sgd.lr"] == "0.01"
+    at.sidebar.selectbox(key="add_racer").set_value("adam")
+    at.button(key="add_racer_button").click().run()
+    ok(at)
+    assert url(at)["opt"] == "sgd,sgd-2,adam"
+    at.button(key="sgd.remove").click().run()
+    ok(at)
+    assert url(at)["opt"] == "sgd-2,adam"
+
+
+@pytest.mark.parametrize("lesson", list(LESSONS))
+def test_every_lesson_loads_in_one_click_and_its_next_step_in_another(lesson):
+    at = fresh({"surface": "saddle"})
+    at.pills(key="lesson_pick").set_value(lesson).run()
+    ok(at)
+    assert at.session_state["page_state"] == LESSONS[lesson].state()
+    assert any(LESSONS[lesson].topic in md.value for md in at.markdown)
+    if LESSONS[lesson].try_next is not None:
+        at.button(key="try_next").click().run()
+        ok(at)
+        assert LESSONS[lesson].stage(at.session_state["page_state"]) == "next"
+        assert any(LESSONS[lesson].try_next.text in md.value for md in at.markdown)
+
+
+def test_a_click_on_the_map_moves_the_start_even_to_the_same_point_twice():
+    at = fresh()
+    at.session_state["raceview"] = {"kind": "start", "x": 5.0, "y": -2.0, "nonce": 1}
+    ok(at.run())
+    assert url(at)["start"] == "5,-2"
+    at.number_input(key="start#0").set_value(-9.0).run()
+    ok(at)
+    assert url(at)["start"] == "-9,-2"
+    at.session_state["raceview"] = {"kind": "start", "x": 5.0, "y": -2.0, "nonce": 2}
+    ok(at.run())
+    assert url(at)["start"] == "5,-2"
+
+
+def test_back_and_forward_show_what_the_address_bar_says():
+    at = fresh({"surface": "himmelblau", "opt": "adam"})
+    at.sidebar.selectbox(key="surface").set_value("beale").run()
+    assert url(at)["surface"] == "beale"
+    # The browser's Back button: Streamlit reruns the page with the previous address.
+    at.query_params.clear()
+    at.query_params.update({"surface": "himmelblau", "opt": "adam"})
+    ok(at.run())
+    assert at.session_state["page_state"].surface == "himmelblau"
+    assert at.sidebar.selectbox(key="surface").value == "himmelblau"
+
+
+def test_presentation_mode_hides_the_controls_but_keeps_the_lesson():
+    at = fresh({**encode(LESSONS["momentum"].state()), "present": "1"})
+    assert len(at.sidebar.selectbox) == 0
+    assert any(LESSONS["momentum"].topic in md.value for md in at.markdown)
+    at.button(key="leave_present").click().run()
+    ok(at)
+    assert url(at).get("present") is None and len(at.sidebar.selectbox) > 0
+
+
+def test_the_inspector_follows_the_player_and_writes_its_step_to_the_url():
+    at = fresh()
+    at.session_state["raceview"] = {"kind": "inspect", "step": 12, "nonce": 7}
+    ok(at.run())
+    assert at.slider(key="istep").value == 12 and url(at)["istep"] == "12"
+    at.slider(key="istep").set_value(30).run()
+    ok(at)
+    assert url(at)["istep"] == "30"
+    assert any("SGD" in md.value for md in at.markdown)
