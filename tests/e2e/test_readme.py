@@ -25,12 +25,16 @@ def _blocks(text: str, lang: str) -> list[str]:
     return [b.strip() for b in re.findall(rf"```{lang}\n(.*?)```", text, re.S)]
 
 
-def test_quick_start_is_two_one_line_commands() -> None:
-    commands = _blocks(_section("Quick start"), "bash")
+def test_quick_start_is_a_venv_then_two_one_line_commands() -> None:
+    section = _section("Quick start")
+    commands = _blocks(section, "bash")
     assert commands == [
+        "python3 -m venv .venv && . .venv/bin/activate",
         "pip install -r requirements.txt && streamlit run app.py",
         "pip install -r requirements-dev.txt && python -m pytest",
     ]
+    # A newcomer needs the address (the server is headless) and to know the app holds its terminal.
+    assert "http://localhost:8501" in section and "second terminal" in section
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
@@ -39,7 +43,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     text = script.read_text()
     assert "set -euo pipefail" in text
     last_command = [line for line in text.splitlines() if line.strip() and not line.startswith("#")][-1]
-    assert last_command == _blocks(_section("Quick start"), "bash")[1]
+    assert last_command == _blocks(_section("Quick start"), "bash")[-1]
 
 
 def test_engine_example_runs_as_written() -> None:
