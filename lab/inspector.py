@@ -15,6 +15,7 @@ from lab.inspect import step_table
 from lab.page_state import PageState
 from lab.request import request_for, total_steps
 from lab.settings import GLOBAL_SETTINGS, Setting
+from lab.tables import markdown_table
 from lab.widgets import draw, seed
 from optimizers import OPTIMIZERS
 from viz.state_curves import state_figure
@@ -56,14 +57,13 @@ def inspector(state: PageState) -> None:
         elif recorded.trajectory is not None:
             trajectory = recorded.trajectory
             step = min(step, trajectory.steps)
-            st.dataframe(step_table(trajectory, step), hide_index=True, width="stretch",
-                         column_config={"meaning": st.column_config.TextColumn(width="large")})
+            st.markdown(markdown_table(step_table(trajectory, step)))
             st.plotly_chart(state_figure(trajectory, step), key="state_curves",
                             config={"displaylogo": False}, width="stretch")
     with rule:
         spec = OPTIMIZERS[racer.optimizer]
         st.markdown(f"**{spec.label}**: {spec.summary}  \n*{spec.paper}*")
-        st.code(spec.pytorch, language="python", wrap_lines=True)
+        st.markdown(f"PyTorch: `{spec.pytorch}`")
         # \small keeps the longest rules (SWATS, NAdam) inside the column.
         st.latex(r"\small " + spec.update_rule)
     io.publish(state.with_values(inspect=key, istep=int(step)))

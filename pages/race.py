@@ -17,6 +17,7 @@ from lab.race_controls import NOTE, UNDO, seed_start, sidebar, undo_surface
 from lab.raceview import race_view
 from lab.request import total_steps
 from lab.surfaces import surface_for
+from lab.tables import markdown_table
 from optimizers import __version__ as ENGINE_VERSION
 from viz import data_fit_figure, summary_rows
 
@@ -134,7 +135,7 @@ if blown:
     st.warning(" ".join(blown))
 
 if result.paths and not state["present"]:
-    st.dataframe(summary_rows(result.paths, state["tol"]), hide_index=True, width="stretch")
+    st.markdown(markdown_table(summary_rows(result.paths, state["tol"])))
 if surface.has_data and result.paths:
     st.plotly_chart(data_fit_figure(surface, result.paths, height=300), key="datafit",
                     config={"displaylogo": False})
@@ -143,7 +144,7 @@ if surface.has_data and result.paths:
 
 io.publish(state)
 if not state["present"]:
-    with st.expander("Step inspector: the numbers behind one step", expanded=True):
+    with st.expander("Step inspector: the numbers behind one step", expanded=False):
         inspector(state)
     st.caption(f"Engine `optimizers` {ENGINE_VERSION} · seed {state['seed']} · {total_steps(state):,} steps · "
                "the same link gives the same numbers on every machine.")

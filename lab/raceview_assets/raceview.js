@@ -175,11 +175,22 @@ const RaceView = (() => {
       const cfg = { displaylogo: false, responsive: false, scrollZoom: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"] };
       const sized = (fig, w, h) => Object.assign({}, fig.layout, { width: w, height: h, autosize: false });
-      const jobs = [Plotly.react(mapDiv, s.map.data, sized(s.map, sizes.leftW, sizes.mapH), Object.assign({}, cfg, { doubleClick: false }))];
-      if (s.sheet) jobs.push(Plotly.react(sheetDiv, s.sheet.data, sized(s.sheet, sizes.rightW, sizes.sheetH), cfg));
-      sheetDiv.style.display = s.sheet ? "" : "none";
-      jobs.push(Plotly.react(curvesDiv, s.curves.data, sized(s.curves, sizes.rightW, sizes.curvesH), cfg));
-      return Promise.all(jobs).then(() => { if (cb.onHeight) cb.onHeight(root.scrollHeight + 4); });
+      // Reserve the final height first, so the frame shows at its size at once, then draw the map
+      // and let it paint before the 3-D view, which is the slow one.
+      mapDiv.style.minHeight = sizes.mapH + "px";
+      sheetDiv.style.minHeight = (s.sheet ? sizes.sheetH : 0) + "px";
+      curvesDiv.style.minHeight = sizes.curvesH + "px";
+      if (cb.onHeight) cb.onHeight(root.scrollHeight + 4);
+      const later = () => new Promise((resolve) => setTimeout(resolve, 0));
+      return Plotly.react(mapDiv, s.map.data, sized(s.map, sizes.leftW, sizes.mapH), Object.assign({}, cfg, { doubleClick: false }))
+        .then(later)
+        .then(() => Plotly.react(curvesDiv, s.curves.data, sized(s.curves, sizes.rightW, sizes.curvesH), cfg))
+        .then(later)
+        .then(() => {
+          sheetDiv.style.display = s.sheet ? "" : "none";
+          return s.sheet ? Plotly.react(sheetDiv, s.sheet.data, sized(s.sheet, sizes.rightW, sizes.sheetH), cfg) : null;
+        })
+        .then(() => { if (cb.onHeight) cb.onHeight(root.scrollHeight + 4); });
     }
 
     function drawLegend(s) {
@@ -327,10 +338,16 @@ const RaceView = (() => {
       });
     }
 
+    // Only a new width needs a new layout: height changes are our own (setFrameHeight).
     let resizeTimer = null;
+    let drawnWidth = root.clientWidth;
     window.addEventListener("resize", () => {
       clearTimeout(resizeTimer);
-      resizeTimer = setTimeout(() => { if (state.spec) render(state.spec).then(() => show(state.frame)); }, 120);
+      resizeTimer = setTimeout(() => {
+        if (!state.spec || Math.abs(root.clientWidth - drawnWidth) < 2) return;
+        drawnWidth = root.clientWidth;
+        render(state.spec).then(() => show(state.frame));
+      }, 150);
     });
 
     const view = { update, show, play, stop, get frame() { return state.frame; }, get step() { return currentStep(); } };
