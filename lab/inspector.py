@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from lab import state as io
 from lab.compute import simulate_recorded
 from lab.inspect import step_table
 from lab.page_state import PageState
-from lab.request import request_for, total_steps
+from lab.request import Request, request_for, total_steps
 from lab.settings import GLOBAL_SETTINGS, Setting
 from lab.tables import markdown_table
 from lab.widgets import draw, seed
@@ -39,6 +40,12 @@ def seed_widgets(state: PageState, force: bool) -> None:
     seed("istep", step, min(max(int(state["istep"]), 1), int(step.high)), force=force)
 
 
+@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+def _state_figure(request: Request, step: int) -> go.Figure:
+    """The state curves of one recorded run, marked at ``step`` (shared, never mutated)."""
+    return state_figure(simulate_recorded(request).trajectory, step)
+
+
 @st.fragment
 def inspector(state: PageState) -> None:
     if not state.racers:
@@ -58,7 +65,7 @@ def inspector(state: PageState) -> None:
             trajectory = recorded.trajectory
             step = min(step, trajectory.steps)
             st.markdown(markdown_table(step_table(trajectory, step)))
-            st.plotly_chart(state_figure(trajectory, step), key="state_curves",
+            st.plotly_chart(_state_figure(request_for(state, racer), step), key="state_curves",
                             config={"displaylogo": False}, width="stretch")
     with rule:
         spec = OPTIMIZERS[racer.optimizer]

@@ -23,6 +23,7 @@ from viz import data_fit_figure, summary_rows
 
 LESSON_PICK = "lesson_pick"
 HANDLED = "raceview_handled"
+INSPECTOR_OPEN = "inspector_open"
 
 # ---------------------------------------------------------------------------------------------
 # 1. State.
@@ -49,6 +50,7 @@ if isinstance(event, dict) and event.get("nonce") != st.session_state.get(HANDLE
     elif event.get("kind") == "inspect" and isinstance(event.get("step"), (int, float)):
         state = state.with_values(istep=max(1, int(event["step"])))
         st.session_state.pop("istep", None)
+        st.session_state[INSPECTOR_OPEN] = True
 
 
 def load_lesson() -> None:
@@ -144,7 +146,10 @@ if surface.has_data and result.paths:
 
 io.publish(state)
 if not state["present"]:
-    with st.expander("Step inspector: the numbers behind one step", expanded=False):
-        inspector(state)
+    # Tracked, so a folded inspector costs nothing: neither server time nor a chart bundle.
+    box = st.expander("Step inspector: the numbers behind one step", key=INSPECTOR_OPEN, on_change="rerun")
+    if box.open:
+        with box:
+            inspector(state)
     st.caption(f"Engine `optimizers` {ENGINE_VERSION} · seed {state['seed']} · {total_steps(state):,} steps · "
                "the same link gives the same numbers on every machine.")

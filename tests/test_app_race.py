@@ -139,6 +139,15 @@ def test_presentation_mode_hides_the_controls_but_keeps_the_lesson():
     assert url(at).get("present") is None and len(at.sidebar.selectbox) > 0
 
 
+def test_a_folded_inspector_costs_nothing_and_inspect_this_step_opens_it():
+    at = fresh()
+    assert not at.get("plotly_chart") and "istep" not in [s.key for s in at.slider]
+    at.session_state["raceview"] = {"kind": "inspect", "step": 5, "nonce": 3}
+    ok(at.run())
+    assert at.session_state["inspector_open"] is True and at.slider(key="istep").value == 5
+    assert len(at.get("plotly_chart")) == 1
+
+
 def test_the_inspector_follows_the_player_and_writes_its_step_to_the_url():
     at = fresh()
     at.session_state["raceview"] = {"kind": "inspect", "step": 12, "nonce": 7}
