@@ -6,10 +6,14 @@ Reads top to bottom: page state (session, else URL) -> what the visitor did in t
 
 from __future__ import annotations
 
+from functools import partial
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from lab import state as io
-from lab.codec import inside_window
+from lab.codec import encode, inside_window
+from lab.exports import python_snippet, race_html, settings_json, trajectories_csv
 from lab.inspector import inspector, seed_widgets
 from lab.lessons import LESSONS, default_state
 from lab.race import advice, race_of, race_result
@@ -143,6 +147,24 @@ if surface.has_data and result.paths:
                     config={"displaylogo": False})
     st.caption("Each point (a, b) of the map is a line y = a·x + b through these data; the minimum is the "
                "least-squares line.")
+
+if result.paths and not state["present"]:
+    link = "?" + urlencode(encode(state), safe=",")
+    st.markdown("**Take it home**")
+    with st.container(horizontal=True, gap="small", key="downloads"):
+        st.download_button("Trajectories (CSV)", partial(trajectories_csv, result.paths), file_name="race.csv",
+                           mime="text/csv", key="download_csv", on_click="ignore",
+                           help="Every step of every racer: step, x, y, loss, gradient norm.")
+        st.download_button("Settings (JSON)", partial(settings_json, state), file_name="race-settings.json",
+                           mime="application/json", key="download_json", on_click="ignore",
+                           help="The same settings as the share link, spelled out.")
+        st.download_button("Interactive page (HTML)",
+                           partial(race_html, result.spec_json, f"Race on {surface.label}", link),
+                           file_name="race.html", mime="text/html", key="download_html", on_click="ignore",
+                           help="The map, 3-D view and curves with their player, in one file that opens offline.")
+        st.download_button("Python snippet", partial(python_snippet, state, link), file_name="race.py",
+                           mime="text/x-python", key="download_py", on_click="ignore",
+                           help="Reruns this race with the engine in a notebook or a terminal.")
 
 io.publish(state)
 if not state["present"]:

@@ -64,7 +64,7 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
         margin=dict(l=56, r=8, t=8, b=38), uirevision=uirevision or "curves", showlegend=False,
         hovermode="closest", font=dict(size=11),
         xaxis=dict(title=dict(text="step", standoff=2), rangemode="nonnegative", domain=[0, 1], anchor="y"),
-        yaxis=dict(type="log" if log_loss else "linear", title=dict(text=loss_title), exponentformat="power",
+        yaxis=dict(type="log" if log_loss else "linear", title=dict(text=loss_title), exponentformat="power", nticks=5,
                    domain=[0.56, 1.0] if second else [0, 1]),
     )
     if second:
@@ -72,7 +72,7 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
         layout["xaxis"]["title"] = None
         layout["xaxis2"] = dict(title=dict(text="step", standoff=2), rangemode="nonnegative", anchor="y2",
                                 matches="x")
-        layout["yaxis2"] = dict(type="log", title=dict(text=_short(second)), exponentformat="power",
+        layout["yaxis2"] = dict(type="log", title=dict(text=_short(second)), exponentformat="power", nticks=5,
                                 domain=[0, 0.44], anchor="x2")
     return {"data": data, "layout": layout}, heads
 
