@@ -6,6 +6,7 @@ Reads top to bottom: page state (session, else URL) -> what the visitor did in t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from urllib.parse import urlencode
 
@@ -22,11 +23,16 @@ from lab.raceview import race_view
 from lab.request import total_steps
 from lab.surfaces import surface_for
 from lab.tables import markdown_table
+from lab.tune import apply as apply_tuning
+from lab.tune import describe as describe_tuning
+from lab.tune import tune
 from optimizers import __version__ as ENGINE_VERSION
 from viz import data_fit_figure, summary_rows
+from viz.tune_figure import tune_figure
 
 LESSON_PICK = "lesson_pick"
 HANDLED = "raceview_handled"
+TUNED = "tuning"
 INSPECTOR_OPEN = "inspector_open"
 
 # ---------------------------------------------------------------------------------------------
@@ -71,6 +77,21 @@ def try_next(lesson_id: str) -> None:
 
 def restart_lesson(lesson_id: str) -> None:
     io.replace(LESSONS[lesson_id].state().with_values(present=st.session_state[io.STATE]["present"]))
+
+
+@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+def tuned(key: tuple, _state) -> tuple:
+    """The fair race's sweeps, cached by the link they were made for (every racer, every setting)."""
+    return tune(_state)
+
+
+def tune_racers() -> None:
+    current = st.session_state[io.STATE]
+    # Tuning sets every lr: the key is the page without them, so a second click changes nothing.
+    untuned = replace(current, racers=tuple(replace(r, hyper={**r.hyper, "lr": 0.0}) for r in current.racers))
+    tunings = tuned(tuple(sorted(encode(untuned).items())), current)
+    io.replace(apply_tuning(current, tunings))
+    st.session_state[TUNED] = tunings
 
 
 def leave_presentation() -> None:
@@ -141,6 +162,22 @@ if blown:
     st.warning(" ".join(blown))
 
 if result.paths and not state["present"]:
+    fair, about = st.columns([1, 3], vertical_alignment="center")
+    fair.button("Tune learning rates", key="tune", on_click=tune_racers,
+                help="A fair race: sweep each racer's learning rate on this surface from this start (one batched "
+                     "run per racer) and give each the rate with the lowest final loss.")
+    tunings = st.session_state.get(TUNED)
+    if tunings and {t.key for t in tunings} == set(state.keys) and all(
+            state.racer(t.key).hyper.get("lr") == t.chosen for t in tunings):
+        about.success(describe_tuning(tunings))
+        with st.expander("How the learning rates were chosen", expanded=False):
+            st.plotly_chart(tune_figure([t.rates for t in tunings], [t.final_loss for t in tunings],
+                                        [t.chosen for t in tunings], [t.label for t in tunings]),
+                            key="tune_curves", config={"displaylogo": False})
+            st.caption("Final loss after the race's steps for every learning rate on the slider's range; gaps "
+                       "are rates that diverged. The star is the rate each racer now runs at.")
+    else:
+        about.caption("Is the race fair? Give every racer the learning rate that suits it here.")
     st.markdown(markdown_table(summary_rows(result.paths, state["tol"])))
 if surface.has_data and result.paths:
     st.plotly_chart(data_fit_figure(surface, result.paths, height=300), key="datafit",

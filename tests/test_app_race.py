@@ -157,3 +157,13 @@ def test_the_inspector_follows_the_player_and_writes_its_step_to_the_url():
     ok(at)
     assert url(at)["istep"] == "30"
     assert any("SGD" in md.value for md in at.markdown)
+
+
+def test_tuning_gives_every_racer_its_best_rate_and_shows_the_curves():
+    at = fresh({"surface": "ravine", "opt": "sgd,momentum", "steps": "80"})
+    at.button(key="tune").click().run()
+    ok(at)
+    assert url(at)["sgd.lr"] != "0.001" and "momentum.lr" in url(at)
+    (message,) = at.success
+    assert "SGD → lr" in message.value
+    assert len(at.get("plotly_chart")) == 1
