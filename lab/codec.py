@@ -52,14 +52,17 @@ SURFACE_ALIASES: dict[str, tuple[str, str]] = {
 }
 
 
-def encode(state: PageState) -> dict[str, str]:
-    """The query parameters that reproduce ``state``, in a stable, readable order."""
+def encode(state: PageState, page: str = "race") -> dict[str, str]:
+    """The query parameters that reproduce ``state`` on ``page``, in a stable, readable order.
+
+    Settings of other pages stay out (a sweep's grid is not part of a race's link).
+    """
     state = state.complete()
     params = {"surface": state.surface, RACE_KEY: ",".join(state.keys),
               "start": GLOBAL_SETTINGS["start"].format(state["start"])}
     base = defaults()
     for name, value in state.in_force().items():
-        if name in params or value == base[name]:
+        if name in params or value == base[name] or not GLOBAL_SETTINGS[name].on(page):
             continue
         if name == "inspect" and state.keys and value == state.keys[0]:
             continue

@@ -88,10 +88,14 @@ class Setting:
     widget: str = ""
     applies: Callable[[Mapping[str, Any]], bool] | None = field(default=None, compare=False)
     aliases: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()  # the pages that show it; () is every page
 
     def __post_init__(self) -> None:
         if self.feeds not in FEEDS:
             raise ValueError(f"Setting {self.name}: feeds must be one of {FEEDS}")
+
+    def on(self, page: str) -> bool:
+        return not self.pages or page in self.pages
 
     def in_force(self, values: Mapping[str, Any]) -> bool:
         return self.applies is None or bool(self.applies(values))
@@ -389,9 +393,10 @@ GLOBAL_SETTINGS: dict[str, Setting] = {
                 "End a path once its gradient norm falls below this (off: run every step).", feeds="run",
                 low=1e-10, high=0.1, options=log_grid(1e-10, 0.1)),
         Setting("inspect", "text", "", "Racer",
-                "The racer whose numbers the step inspector shows (its key, such as sgd or sgd-2).", high=20),
+                "The racer whose numbers the step inspector shows (its key, such as sgd or sgd-2).", high=20,
+                pages=("race",)),
         Setting("istep", "int", 1, "Step", "The step whose numbers the inspector shows.", low=1,
-                high=MAX_RACE_STEPS, step=1),
+                high=MAX_RACE_STEPS, step=1, pages=("race",)),
         Setting("present", "bool", False, "Presentation mode",
                 "Hide the controls and enlarge the map for a projector."),
     )

@@ -32,6 +32,11 @@ def _flat(query: dict[str, list[str]]) -> dict[str, str]:
 def load(fallback: Callable[[], PageState]) -> PageState:
     """The state to show in this run (and whether widgets must be re-seeded from it)."""
     query = _query()
+    if STATE in st.session_state and not query:
+        # Another page of the app was opened from the navigation, which drops the query: the
+        # state stays, and this page's widgets are seeded from it.
+        st.session_state[FORCE] = True
+        return st.session_state[STATE]
     if STATE not in st.session_state or _flat(query) != st.session_state.get(WRITTEN):
         state, problems = decode(query, fallback=fallback() if not query else None)
         st.session_state[STATE] = state
@@ -56,11 +61,11 @@ def link_notice() -> str | None:
     return st.session_state.pop(NOTICE, None)
 
 
-def publish(state: PageState) -> None:
+def publish(state: PageState, page: str = "race") -> None:
     """Remember ``state`` and put it in the address bar (a new history entry when it changed)."""
     state = state.complete()
     st.session_state[STATE] = state
-    params = encode(state)
+    params = encode(state, page)
     if _flat(_query()) != params:
         st.query_params.from_dict(params)
     st.session_state[WRITTEN] = params
