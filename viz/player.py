@@ -68,7 +68,7 @@ def race_spec(
         fields["y"].append(xy[:, 1])
         fields["loss"].append(path.loss[rows])
         fields["gnorm"].append(path.grad_norm[rows])
-        fields["z"].append(heights(surface, path.loss[rows]))
+        fields["z"].append(heights(surface, path.loss[rows], xy))
         distance = goal_distance(surface, xy)[0]
         fields["dist"].append(np.zeros(len(rows)) if distance is None else np.maximum(distance, 1e-300))
         gradients.append(_negative_gradient(surface, xy))

@@ -28,10 +28,33 @@ def lift(grid: Grid) -> float:
     return 0.012 * float(np.ptp(grid.height) or 1.0)
 
 
-def heights(surface: Surface, loss: np.ndarray) -> np.ndarray:
-    """The 3-D height of points with these losses: on the sheet's scale, clipped, lifted."""
+def heights(surface: Surface, loss: np.ndarray, xy: np.ndarray | None = None) -> np.ndarray:
+    """The 3-D height of points with these losses: on the sheet's scale, clipped, lifted.
+
+    With ``xy``, a point is also kept above the sheet as drawn: a coarse sheet bridges a valley
+    narrower than its cells (Rosenbrock's floor), and a path on the true floor would vanish
+    under it.
+    """
     grid = sheet_grid(surface)
-    return np.clip(grid.to_height(loss), grid.height.min(), grid.height.max()) + lift(grid)
+    height = np.clip(grid.to_height(loss), grid.height.min(), grid.height.max())
+    if xy is not None:
+        height = np.maximum(height, _sheet_at(grid, np.asarray(xy, dtype=float)))
+    return height + lift(grid)
+
+
+def _sheet_at(grid: Grid, xy: np.ndarray) -> np.ndarray:
+    """The drawn sheet's height at ``xy`` (bilinear between grid points; the edge outside)."""
+    def locate(axis: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        index = np.clip(np.searchsorted(axis, values) - 1, 0, len(axis) - 2)
+        fraction = np.clip((values - axis[index]) / (axis[index + 1] - axis[index]), 0.0, 1.0)
+        return index, fraction
+
+    column, fx = locate(grid.x, xy[..., 0])
+    row, fy = locate(grid.y, xy[..., 1])
+    h = grid.height
+    low = h[row, column] * (1 - fx) + h[row, column + 1] * fx
+    high = h[row + 1, column] * (1 - fx) + h[row + 1, column + 1] * fx
+    return low * (1 - fy) + high * fy
 
 
 def sheet_figure(surface: Surface, paths: Sequence[PathView], *, axis_titles: tuple[str, str] = ("x", "y"),
@@ -40,7 +63,7 @@ def sheet_figure(surface: Surface, paths: Sequence[PathView], *, axis_titles: tu
     grid = sheet_grid(surface)
     data: list[dict] = [dict(
         type="surface", x=typed(grid.x), y=typed(grid.y), z=typed(grid.height), colorscale=SHEET_SCALE,
-        showscale=False, opacity=0.9, name="surface", hoverinfo="skip",
+        showscale=False, opacity=1.0, name="surface", hoverinfo="skip",
         lighting=dict(ambient=0.65, diffuse=0.6, specular=0.05, roughness=0.95),
         contours=dict(z=dict(show=False)),
     )]
@@ -52,7 +75,7 @@ def sheet_figure(surface: Surface, paths: Sequence[PathView], *, axis_titles: tu
     if len(minima):
         data.append(dict(
             type="scatter3d", x=minima[:, 0].tolist(), y=minima[:, 1].tolist(),
-            z=heights(surface, surface.value(minima)).tolist(), mode="markers", name="minimum",
+            z=heights(surface, surface.value(minima), minima).tolist(), mode="markers", name="minimum",
             marker=dict(symbol="diamond", size=5, color=MINIMUM_COLOR, line=dict(width=1, color="#333")),
             hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
         ))
@@ -71,7 +94,7 @@ def sheet_figure(surface: Surface, paths: Sequence[PathView], *, axis_titles: tu
             yaxis=dict(title=dict(text=axis_titles[1]), range=list(surface.y_range), tickfont=TICKS, nticks=5),
             zaxis=dict(title=dict(text="log₁₀ f" if grid.log else "f"), range=[float(grid.height.min()), top],
                        tickfont=TICKS, nticks=4),
-            camera=dict(eye=dict(x=-1.35, y=-1.55, z=1.25)),
+            camera=dict(eye=dict(x=-0.75, y=-1.35, z=1.45)),
             aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6),
         ),
     )
@@ -89,7 +112,7 @@ def _path_trace(path: PathView, surface: Surface) -> dict | None:
     custom = np.column_stack([path.steps[rows], round_sig(path.loss[rows]), round_sig(path.grad_norm[rows], 3)])
     return dict(
         type="scatter3d", x=round_sig(xy[:, 0]).tolist(), y=round_sig(xy[:, 1]).tolist(),
-        z=round_sig(heights(surface, path.loss[rows])).tolist(), mode="lines", name=path.label,
+        z=round_sig(heights(surface, path.loss[rows], xy)).tolist(), mode="lines", name=path.label,
         legendgroup=path.name, line=dict(color=path.color, width=5), customdata=custom.tolist(),
         hovertemplate=HOVER,
     )
