@@ -11,8 +11,11 @@ import numpy as np
 Array = np.ndarray
 PointFunction = Callable[[Array], Array]
 
-# What a run on a surface is meant to show, checked by the tests of its recommended settings.
-GOALS = ("minimum", "escape")
+# What a run on a surface is meant to show, checked by the tests of its recommended settings:
+# "minimum": end within goal_tol (a distance) of a known minimum; "local": settle where the
+# gradient norm is below goal_tol (any local minimum); "escape": get below the loss goal_tol
+# (a negative level: the path has left the saddle and is sliding down).
+GOALS = ("minimum", "local", "escape")
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,8 +29,8 @@ class Surface:
 
     ``recommended`` maps an optimizer's name to hyperparameters that suit this surface (at
     least ``lr``) and ``steps`` is a run length that shows the surface's point; together they
-    reach the surface's ``goal``: a known minimum, or (on a saddle) escape from the saddle
-    point. ``hessian`` is the constant Hessian of a quadratic surface, None otherwise.
+    reach the surface's ``goal`` (see ``GOALS``) within ``goal_tol``. ``hessian`` is the
+    constant Hessian of a quadratic surface, None otherwise.
     """
 
     name: str
@@ -44,6 +47,7 @@ class Surface:
     recommended: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     steps: int = 100
     goal: str = "minimum"
+    goal_tol: float = 0.01
     hessian: tuple[tuple[float, float], tuple[float, float]] | None = None
     # Optional fused evaluation: sharing sub-expressions makes the runner's hot loop cheaper.
     value_and_grad_fn: Callable[[Array], tuple[Array, Array]] | None = field(default=None, repr=False)

@@ -47,6 +47,25 @@ SURFACE = Surface(
     start=(1.0, 1.5),
     minima=((3.0, 0.5),),
     log_levels=True,
+    steps=1500,
+    goal="minimum",
+    goal_tol=0.05,
+    recommended={
+        "sgd": {"lr": 0.01},
+        "momentum": {"lr": 0.001},
+        "nesterov": {"lr": 0.001},
+        "adagrad": {"lr": 0.7},
+        "rmsprop": {"lr": 0.007},
+        "adadelta": {"lr": 0.05, "eps": 0.0001},
+        "adam": {"lr": 0.1},
+        "amsgrad": {"lr": 0.15},
+        "adamax": {"lr": 0.3},
+        "adamw": {"lr": 0.1, "weight_decay": 0.001},
+        "nadam": {"lr": 0.05},
+        "radam": {"lr": 0.005, "betas": (0.9, 0.99)},
+        "lookahead": {"lr": 0.2},
+        "swats": {"lr": 0.1},
+    },
     description=(
         "A wide, nearly flat basin around the minimum at (3, 0.5), surrounded by walls whose "
         "gradients grow like y⁶. Too large a step on a wall throws a path far out of the window."

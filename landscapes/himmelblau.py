@@ -40,6 +40,25 @@ SURFACE = Surface(
         (3.5844283403304917, -1.8481265269644034),
     ),
     log_levels=True,
+    steps=300,
+    goal="minimum",
+    goal_tol=0.05,
+    recommended={
+        "sgd": {"lr": 0.0015},
+        "momentum": {"lr": 0.0003},
+        "nesterov": {"lr": 0.0003},
+        "adagrad": {"lr": 0.7},
+        "rmsprop": {"lr": 0.07},
+        "adadelta": {"lr": 2.0},
+        "adam": {"lr": 0.15},
+        "amsgrad": {"lr": 0.15},
+        "adamax": {"lr": 0.15},
+        "adamw": {"lr": 0.1},
+        "nadam": {"lr": 0.15},
+        "radam": {"lr": 0.05},
+        "lookahead": {"lr": 0.2},
+        "swats": {"lr": 0.15},
+    },
     description=(
         "Four minima, all with loss 0, and a local maximum near (-0.27, -0.92). Which minimum "
         "a path reaches depends on where it starts and on the optimizer's momentum."

@@ -27,6 +27,25 @@ SURFACE = Surface(
     y_range=(-1.5, 1.5),
     start=(0.8, 0.05),
     minima=(),
+    steps=200,
+    goal="escape",
+    goal_tol=-1.0,
+    recommended={
+        "sgd": {"lr": 0.007},
+        "momentum": {"lr": 0.0007},
+        "nesterov": {"lr": 0.0007},
+        "adagrad": {"lr": 0.2},
+        "rmsprop": {"lr": 0.02},
+        "adadelta": {"lr": 0.5},
+        "adam": {"lr": 0.05},
+        "amsgrad": {"lr": 0.05},
+        "adamax": {"lr": 0.07},
+        "adamw": {"lr": 0.05},
+        "nadam": {"lr": 0.05},
+        "radam": {"lr": 0.05},
+        "lookahead": {"lr": 0.07},
+        "swats": {"lr": 0.05},
+    },
     description=(
         "At the origin both the gradient and the Hessian vanish, so even second-order "
         "information cannot tell which way is down. Three valleys fall away from it; a "

@@ -39,9 +39,28 @@ SURFACE = Surface(
     y_range=(-5.12, 5.12),
     start=(3.2, 2.3),
     minima=((0.0, 0.0),),
+    steps=300,
+    goal="local",
+    goal_tol=0.01,
+    recommended={
+        "sgd": {"lr": 0.0003},
+        "momentum": {"lr": 7e-05},
+        "nesterov": {"lr": 7e-05},
+        "adagrad": {"lr": 0.1},
+        "rmsprop": {"lr": 0.005},
+        "adadelta": {"lr": 0.005, "eps": 0.01},
+        "adam": {"lr": 0.02},
+        "amsgrad": {"lr": 0.02},
+        "adamax": {"lr": 0.05},
+        "adamw": {"lr": 0.02, "weight_decay": 0.0},
+        "nadam": {"lr": 0.007},
+        "radam": {"lr": 0.03},
+        "lookahead": {"lr": 0.03},
+        "swats": {"lr": 0.02},
+    },
     description=(
         "The global minimum is at the origin, but every point near an integer pair is a local "
-        "minimum. Small steps get trapped in the nearest dimple; large or noisy steps hop "
-        "between them."
+        "minimum. Small steps get trapped in the nearest dimple (the recommended settings settle in "
+        "one: a local minimum); large or noisy steps hop between them."
     ),
 )

@@ -17,6 +17,24 @@ MAX_POINTS = 100_000
 MAX_NOISE = 100.0
 MAX_COEFFICIENT = 100.0
 
+# Learning rates that suit the line fit (the same for every noise level); see bench/tune_recommended.py.
+RECOMMENDED = {
+    "sgd": {"lr": 0.05},
+    "momentum": {"lr": 0.015},
+    "nesterov": {"lr": 0.01},
+    "adagrad": {"lr": 1.5},
+    "rmsprop": {"lr": 0.2},
+    "adadelta": {"lr": 10.0},
+    "adam": {"lr": 0.3},
+    "amsgrad": {"lr": 0.3},
+    "adamax": {"lr": 0.3},
+    "adamw": {"lr": 0.5},
+    "nadam": {"lr": 0.15},
+    "radam": {"lr": 0.2},
+    "lookahead": {"lr": 0.5},
+    "swats": {"lr": 0.3},
+}
+
 
 @dataclass(frozen=True)
 class LineMoments:
@@ -135,6 +153,10 @@ def make_regression(
         start=(centre[0] - 4.0, centre[1] - 4.0),
         minima=(best,),
         log_levels=True,
+        steps=200,
+        goal_tol=0.05,
+        recommended=RECOMMENDED,
+        hessian=((2.0 * float(moments.mean_xx), 2.0 * float(moments.mean_x)), (2.0 * float(moments.mean_x), 2.0)),
         description=(
             f"Fit a line y = a·x + b to {int(n)} noisy points (true slope {slope:g}, intercept "
             f"{intercept:g}, noise {noise:g}). The axes are the slope a and the intercept b. "

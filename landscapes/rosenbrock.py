@@ -36,6 +36,25 @@ SURFACE = Surface(
     start=(-1.5, 2.0),
     minima=((1.0, 1.0),),
     log_levels=True,
+    steps=4000,
+    goal="minimum",
+    goal_tol=0.1,
+    recommended={
+        "sgd": {"lr": 0.0015},
+        "momentum": {"lr": 0.0005},
+        "nesterov": {"lr": 0.0003},
+        "adagrad": {"lr": 1.5},
+        "rmsprop": {"lr": 0.003},
+        "adadelta": {"lr": 0.003, "eps": 0.01},
+        "adam": {"lr": 0.07},
+        "amsgrad": {"lr": 0.1},
+        "adamax": {"lr": 0.1},
+        "adamw": {"lr": 0.015},
+        "nadam": {"lr": 0.01},
+        "radam": {"lr": 0.002, "betas": (0.9, 0.99)},
+        "lookahead": {"lr": 0.1},
+        "swats": {"lr": 0.07},
+    },
     description=(
         "Finding the valley floor y = x² is easy; following its gentle curve to the minimum "
         "at (1, 1) is hard, because the walls are 100 times steeper than the floor. Adaptive "

@@ -27,6 +27,26 @@ SURFACE = Surface(
     y_range=(-2.0, 2.0),
     start=(0.001, 1.5),
     minima=(),
+    steps=150,
+    goal="escape",
+    goal_tol=-1.0,
+    hessian=((-2.0, 0.0), (0.0, 2.0)),
+    recommended={
+        "sgd": {"lr": 0.05},
+        "momentum": {"lr": 0.007},
+        "nesterov": {"lr": 0.007},
+        "adagrad": {"lr": 0.3},
+        "rmsprop": {"lr": 0.07},
+        "adadelta": {"lr": 0.3},
+        "adam": {"lr": 0.07},
+        "amsgrad": {"lr": 0.07},
+        "adamax": {"lr": 0.1},
+        "adamw": {"lr": 0.07},
+        "nadam": {"lr": 0.07},
+        "radam": {"lr": 0.15},
+        "lookahead": {"lr": 0.15},
+        "swats": {"lr": 0.07},
+    },
     description=(
         "The gradient vanishes at the origin although it is no minimum: the surface curves up "
         "along y and down along x. A start almost on the ridge x = 0 slides to the saddle point "
