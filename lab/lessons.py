@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from lab.page_state import PageState, Racer, page, racer
@@ -27,6 +28,7 @@ class TryNext:
     text: str
     racers: RacerList | None = None  # replaces the racers when given
     settings: Mapping[str, Any] = field(default_factory=dict)
+    falls_short: tuple[str, ...] = ()  # racers meant not to reach the goal: the point of the step
 
     def apply(self, state: PageState) -> PageState:
         racers = state.racers if self.racers is None else _racers(self.racers)
@@ -44,6 +46,7 @@ class Lesson:
     racers: RacerList
     settings: Mapping[str, Any] = field(default_factory=dict)
     try_next: TryNext | None = None
+    falls_short: tuple[str, ...] = ()  # racers meant not to reach the goal (SGD crawling, Adagrad stalling)
 
     def state(self) -> PageState:
         return page(self.surface, _racers(self.racers), **dict(self.settings))
@@ -53,8 +56,8 @@ class Lesson:
 
         Settings that only change the view (presentation mode, the inspector) do not count.
         """
-        for stage, race in (("start", self.state()), ("next", self.next_state())):
-            if race is not None and _same_race(race, state):
+        for stage, race in _races(self.id):
+            if _same_race(race, state):
                 return stage
         return None
 
@@ -63,6 +66,16 @@ class Lesson:
 
 
 VIEW_ONLY = ("present", "inspect", "istep")
+
+
+@cache
+def _races(lesson_id: str) -> tuple[tuple[str, PageState], ...]:
+    """A lesson's races, built once: every rerun asks every lesson whether it is on the page."""
+    lesson = LESSONS[lesson_id]
+    races = [("start", lesson.state())]
+    if lesson.try_next is not None:
+        races.append(("next", lesson.next_state()))
+    return tuple(races)
 
 
 def _same_race(a: PageState, b: PageState) -> bool:
@@ -83,117 +96,123 @@ LESSONS: dict[str, Lesson] = {
         Lesson(
             id="zigzag", title="Zig-zag", topic="SGD zig-zags across a ravine",
             notice=(
-                "The ravine x²/20 + y² is twenty times steeper across (y) than along (x). SGD's step is "
-                "the learning rate times the slope, so at lr 0.9 it overshoots across the valley on every "
-                "step and bounces from wall to wall, while its progress along the gentle floor is slow. "
-                "Press Play and watch the bounce; switch on the −∇f arrows: the gradient points across "
-                "the valley, not towards the minimum."
+                "The ravine x²/20 + y² is twenty times steeper across (y) than along (x). SGD steps by the "
+                "learning rate times the slope, so at lr 0.9 it overshoots across the valley on every step and "
+                "bounces from wall to wall while it creeps along the floor. Press Play, and tick −∇f: the "
+                "gradient points across the valley, not at the minimum."
             ),
             surface="ravine", racers=(("sgd", {"lr": 0.9}),), settings={"steps": 60, "start": (-7.0, 2.0)},
             try_next=TryNext(
                 "Lower the learning rate to 0.1",
-                "No more bouncing, but now the steps along the floor are tiny: after 60 steps SGD is still "
-                "far from the minimum. With plain SGD one learning rate cannot suit both directions.",
-                racers=(("sgd", {"lr": 0.1}),),
+                "No more bouncing, but now the steps along the floor are tiny: after 60 steps SGD is still about "
+                "4 units from the minimum. With plain SGD one learning rate cannot suit both directions.",
+                racers=(("sgd", {"lr": 0.1}),), falls_short=("sgd",),
             ),
         ),
         Lesson(
             id="momentum", title="Momentum", topic="Momentum damps the zig-zag",
             notice=(
-                "Each racer runs at a learning rate that suits it. Momentum keeps a velocity, a running sum "
-                "of gradients: the components across the valley change sign every step and cancel, the "
-                "component along the floor keeps its sign and builds up. Compare the loss curves: momentum "
-                "reaches the minimum orders of magnitude sooner."
+                "Each racer runs at a learning rate that suits it. Momentum keeps a velocity, a running sum of "
+                "gradients: the parts across the valley change sign every step and cancel, the part along the "
+                "floor keeps its sign and builds up. Look at the loss curves: momentum ends about a trillion "
+                "times lower."
             ),
             surface="ravine", racers=(("sgd", {"lr": 0.9}), ("momentum", {"lr": 1.0, "momentum": 0.5})),
             settings={"steps": 60, "start": (-7.0, 2.0)},
             try_next=TryNext(
                 "Raise momentum to 0.9",
-                "Too much momentum: the ball overshoots and spirals into the minimum, slower than at 0.5. "
-                "The best momentum depends on how elongated the ravine is (see the stability page).",
-                racers=(("sgd", {"lr": 0.9}), ("momentum", {"lr": 1.0, "momentum": 0.9})),
+                "Too much momentum: the ball overshoots and circles into the minimum, and after 60 steps it is "
+                "still on its way. The best momentum depends on how elongated the ravine is (see the Stability "
+                "page).",
+                racers=(("sgd", {"lr": 0.9}), ("momentum", {"lr": 1.0, "momentum": 0.9})), falls_short=("momentum",),
             ),
         ),
         Lesson(
             id="nesterov", title="Nesterov", topic="Nesterov looks ahead before it steps",
             notice=(
-                "Same learning rate, same momentum. Nesterov's update uses the gradient plus the velocity's "
-                "next step (PyTorch's form of looking ahead), so it brakes before it overshoots: its path "
-                "swings less around Rosenbrock's valley than plain momentum's."
+                "Same learning rate, same momentum 0.95. Plain momentum swings from wall to wall of Rosenbrock's "
+                "valley; Nesterov's update adds the velocity's next step to the gradient (PyTorch's form of "
+                "looking ahead), so it brakes before it overshoots, runs straight down the valley and arrives in "
+                "about half the steps."
             ),
-            surface="rosenbrock", racers=(("momentum", {"lr": 0.001, "momentum": 0.9}),
-                                          ("nesterov", {"lr": 0.001, "momentum": 0.9})),
-            settings={"steps": 600},
+            surface="rosenbrock", racers=(("momentum", {"lr": 0.001, "momentum": 0.95}),
+                                          ("nesterov", {"lr": 0.001, "momentum": 0.95})),
+            settings={"steps": 600, "start": (-1.2, 1.0)},
             try_next=TryNext(
-                "Raise momentum to 0.97 for both",
-                "With more momentum plain momentum swings wildly; Nesterov still brakes in time.",
-                racers=(("momentum", {"lr": 0.001, "momentum": 0.97}), ("nesterov", {"lr": 0.001, "momentum": 0.97})),
+                "Lower momentum to 0.9 for both",
+                "With less momentum there is less to brake: the two paths are alike and arrive together. Looking "
+                "ahead matters most when momentum is high.",
+                racers=(("momentum", {"lr": 0.001, "momentum": 0.9}), ("nesterov", {"lr": 0.001, "momentum": 0.9})),
             ),
         ),
         Lesson(
-            id="valley", title="Valley", topic="Adaptive methods in Rosenbrock's valley",
+            id="valley", title="Valley", topic="Adam against SGD in Rosenbrock's valley",
             notice=(
-                "Rosenbrock's valley is curved, with walls 100 times steeper than its floor. SGD must use a "
-                "small learning rate not to fly off the walls, so it drops into the valley and then crawls. "
-                "Adam and RMSprop divide each coordinate's step by its recent gradient size, so they keep "
-                "walking along the floor towards (1, 1)."
+                "Rosenbrock's valley is curved, and its walls are 100 times steeper than its floor. SGD needs a "
+                "small learning rate not to fly off the walls, so it drops into the valley and then crawls along "
+                "it. Adam divides each coordinate's step by its recent gradient size and keeps walking along the "
+                "floor to (1, 1)."
             ),
-            surface="rosenbrock", racers=(("sgd", {"lr": 0.002}), ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.05})),
-            settings={"steps": 1000},
+            surface="rosenbrock", racers=(("sgd", {"lr": 0.002}), ("adam", {"lr": 0.05})),
+            settings={"steps": 1500, "start": (-1.2, 1.0)}, falls_short=("sgd",),
             try_next=TryNext(
-                "Give SGD a larger learning rate (0.004)",
-                "A little more and SGD diverges on the steep wall: with one learning rate for both "
-                "coordinates it cannot go faster along the floor.",
-                racers=(("sgd", {"lr": 0.004}), ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.05})),
+                "Give SGD a larger learning rate (0.005)",
+                "Larger steps do not help SGD: it bounces between the valley's walls and ends even farther from "
+                "(1, 1). One learning rate cannot suit both the steep walls and the flat floor.",
+                racers=(("sgd", {"lr": 0.005}), ("adam", {"lr": 0.05})), falls_short=("sgd",),
             ),
         ),
         Lesson(
             id="saddle", title="Saddle", topic="Escaping a saddle point",
             notice=(
-                "At the saddle point of y² − x² the gradient is zero though it is no minimum. Starting almost "
-                "on the ridge x = 0, the gradient barely points sideways: SGD slides down to the saddle and "
-                "lingers; momentum carries speed through it; Adam rescales the tiny sideways gradient into "
-                "full-size steps. The lower panel's log axis turns the escape into a straight line."
+                "At the saddle point of y² − x² the gradient is zero though it is no minimum. Starting almost on "
+                "the ridge x = 0, the gradient barely points sideways. At the same learning rate SGD slides down "
+                "to the saddle and lingers; momentum carries speed through it; Adam rescales the tiny sideways "
+                "gradient into full-size steps. The log axis of the lower curve turns escape into a straight line."
             ),
-            surface="saddle", racers=(("sgd", {"lr": 0.01}), ("momentum", {"lr": 0.01, "momentum": 0.9}),
-                                      ("adam", {"lr": 0.05})),
-            settings={"steps": 150, "start": (0.001, 1.5)},
+            surface="saddle", racers=(("sgd", {"lr": 0.025}), ("momentum", {"lr": 0.025, "momentum": 0.9}),
+                                      ("adam", {"lr": 0.025})),
+            settings={"steps": 160, "start": (0.001, 1.5)},
             try_next=TryNext(
                 "Add gradient noise (σ = 0.1)",
-                "Noise kicks SGD off the ridge: stochastic gradients help to escape saddle points.",
-                settings={"grad_noise": 0.1},
+                "Noise kicks SGD off the ridge: it escapes about 50 steps sooner. Noisy, stochastic gradients "
+                "help to escape saddle points.",
+                settings={"grad_noise": 0.1, "steps": 140},
             ),
         ),
         Lesson(
             id="adagrad", title="Adagrad", topic="Adagrad's steps only ever shrink",
             notice=(
-                "Adagrad divides the learning rate by the square root of the sum of all squared gradients so "
-                "far. The steep start fills that sum for good, so its steps keep shrinking and it falls far "
-                "behind; RMSprop averages recent gradients only and keeps its pace. Open the step inspector: "
-                "Adagrad's effective step size only ever falls."
+                "Adagrad divides the learning rate by the square root of the sum of all squared gradients so far. "
+                "Starting on Beale's steep wall fills that sum for good, so its steps keep shrinking and it stalls "
+                "short of the minimum at (3, 0.5); RMSprop averages recent gradients only and arrives. Open the "
+                "step inspector: Adagrad's effective step size only ever falls."
             ),
-            surface="rosenbrock", racers=(("adagrad", {"lr": 0.5}), ("rmsprop", {"lr": 0.01})),
-            settings={"steps": 800, "inspect": "adagrad", "istep": 400},
+            surface="beale", racers=(("adagrad", {"lr": 1.0}), ("rmsprop", {"lr": 0.03})),
+            settings={"steps": 1000, "start": (2.0, 2.0), "inspect": "adagrad", "istep": 500},
+            falls_short=("adagrad",),
             try_next=TryNext(
-                "Give Adagrad a larger learning rate (1.5)",
-                "A larger lr postpones the stall but does not cure it: the sum keeps growing.",
-                racers=(("adagrad", {"lr": 1.5}), ("rmsprop", {"lr": 0.01})),
+                "Give Adagrad three times the learning rate",
+                "At lr 3 Adagrad does arrive, late: a larger rate postpones the stall but cannot cure it, because "
+                "the sum only grows.",
+                racers=(("adagrad", {"lr": 3.0}), ("rmsprop", {"lr": 0.03})),
             ),
         ),
         Lesson(
             id="bias", title="Bias correction", topic="Why Adam corrects its averages",
             notice=(
-                "Adam's averages m and v start at zero, so early on they are too small: v after one step is "
-                "only (1 − β₂) g². Adam divides them by (1 − βᵗ) to undo that. RMSprop with momentum keeps the "
-                "same averages without the correction, so its first steps are about 1/√(1 − β₂) ≈ 30 times too "
-                "large. Compare the first steps, and inspect step 1: m̂ and v̂ against m and v."
+                "Adam's averages m and v start at zero, so early on they are too small: after one step v is only "
+                "(1 − β₂)·g². Adam divides them by (1 − βᵗ) to undo that, so its first step is lr long. RMSprop "
+                "with momentum keeps the same averages uncorrected: its first step is 1/√(1 − 0.999) ≈ 32 times "
+                "longer and flies across the ravine. Inspect step 1: m̂ and v̂ against m and v."
             ),
-            surface="rosenbrock", racers=(("adam", {"lr": 0.01}), ("rmsprop", {"lr": 0.01, "alpha": 0.999, "momentum": 0.9})),
-            settings={"steps": 300, "inspect": "adam", "istep": 1},
+            surface="ravine", racers=(("adam", {"lr": 0.1}),
+                                      ("rmsprop", {"lr": 0.1, "alpha": 0.999, "momentum": 0.9})),
+            settings={"steps": 150, "start": (-7.0, 2.0), "inspect": "adam", "istep": 1},
             try_next=TryNext(
-                "Set β₂ = 0.99 for RMSprop (α)",
-                "A shorter memory shrinks the error: the first steps are now √(1/0.01) = 10 times too large.",
-                racers=(("adam", {"lr": 0.01}), ("rmsprop", {"lr": 0.01, "alpha": 0.99, "momentum": 0.9})),
+                "Give RMSprop a shorter memory (α = 0.99)",
+                "A shorter memory shrinks the error: RMSprop's first step is now 1/√0.01 = 10 times too long.",
+                racers=(("adam", {"lr": 0.1}), ("rmsprop", {"lr": 0.1, "alpha": 0.99, "momentum": 0.9})),
             ),
         ),
         Lesson(
@@ -201,48 +220,49 @@ LESSONS: dict[str, Lesson] = {
             notice=(
                 "Fitting a line to 100 noisy points: the map's axes are the slope and the intercept. Each "
                 "mini-batch of 5 points gives a different estimate of the gradient, so the stochastic path "
-                "jitters around the full-batch one (dashed) while heading for the same least-squares fit, at a "
+                "jitters around the full-batch one (dotted) while heading for the same least-squares fit, at a "
                 "twentieth of the cost per step."
             ),
             surface="regression", racers=(("sgd", {"lr": 0.05}),),
-            settings={"batch_size": 5, "epochs": 5, "start": (-2.0, -3.0)},
+            settings={"batch_size": 5, "epochs": 10, "start": (-2.0, -3.0)},
             try_next=TryNext(
                 "One data point per step (batch size 1)",
-                "Pure stochastic gradient descent: far noisier steps, and the same place in expectation.",
-                settings={"batch_size": 1, "epochs": 2},
+                "Pure stochastic gradient descent: every step sees one point, so the path is far noisier, yet it "
+                "heads to the same place.",
+                settings={"batch_size": 1, "epochs": 2}, falls_short=("sgd",),
             ),
         ),
         Lesson(
             id="schedule", title="Schedules", topic="Warm-up and learning-rate schedules",
             notice=(
-                "With mini-batches the gradient never stops being noisy, so at a constant learning rate the "
-                "path keeps jittering around the minimum instead of settling. Look at the end of the path and "
-                "the flat, noisy end of the loss curve."
+                "With mini-batches the gradient never stops being noisy, so at a constant learning rate the path "
+                "keeps jittering around the minimum instead of settling: look at the end of the path and the "
+                "ragged end of the loss curve."
             ),
             surface="regression", racers=(("sgd", {"lr": 0.1}),),
-            settings={"batch_size": 5, "epochs": 10, "start": (-2.0, -3.0)},
+            settings={"batch_size": 5, "epochs": 10, "start": (-2.0, -3.0)}, falls_short=("sgd",),
             try_next=TryNext(
                 "Cosine decay after a 20-step warm-up",
-                "The warm-up starts gently while the gradients are large; the cosine schedule then shrinks "
-                "the steps towards zero and the path settles on the fit.",
+                "The warm-up starts gently while the gradients are large; the cosine schedule then shrinks the "
+                "steps towards zero, and the path settles on the fit.",
                 settings={"schedule": "cosine", "warmup_steps": 20},
             ),
         ),
         Lesson(
             id="decay", title="Weight decay", topic="L2 penalty against decoupled weight decay",
             notice=(
-                "Same learning rate, same λ. Adam's weight_decay adds λθ to the gradient, so the penalty is "
-                "divided by Adam's adaptive denominator like the rest of the gradient; AdamW shrinks the "
-                "parameters by lr·λ·θ outside it. The two do not end at the same point: with Adam the pull "
-                "towards the origin is weakest where the gradients are largest."
+                "Same learning rate, same λ = 0.1. Adam's weight_decay adds λθ to the gradient, and Adam divides it "
+                "by its adaptive denominator with the rest: Adam settles exactly at the minimum of "
+                "f + λ‖θ‖²/2, near (0.89, 0.78). AdamW shrinks θ by lr·λ·θ every step outside that division, at "
+                "full strength, and ends much closer to the origin, near (0.69, 0.48)."
             ),
-            surface="rosenbrock", racers=(("adam", {"lr": 0.02, "weight_decay": 0.3}),
-                                          ("adamw", {"lr": 0.02, "weight_decay": 0.3})),
-            settings={"steps": 1500},
+            surface="rosenbrock", racers=(("adam", {"lr": 0.05, "weight_decay": 0.1}),
+                                          ("adamw", {"lr": 0.05, "weight_decay": 0.1})),
+            settings={"steps": 1500, "start": (-1.2, 1.0)}, falls_short=("adam", "adamw"),
             try_next=TryNext(
                 "Turn weight decay off for both",
-                "Without decay the two are the same algorithm and finish together at (1, 1).",
-                racers=(("adam", {"lr": 0.02, "weight_decay": 0.0}), ("adamw", {"lr": 0.02, "weight_decay": 0.0})),
+                "Without decay the two are the same algorithm: identical paths, both to (1, 1).",
+                racers=(("adam", {"lr": 0.05, "weight_decay": 0.0}), ("adamw", {"lr": 0.05, "weight_decay": 0.0})),
             ),
         ),
     )
