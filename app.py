@@ -7,6 +7,7 @@ them out. Adding a page is its file and one line below.
 
 from __future__ import annotations
 
+import lab.preload  # noqa: F401  (see its docstring)
 import streamlit as st
 
 # "auto" opens the sidebar on a desktop and keeps it closed on a phone, where it would cover the page.

@@ -1,0 +1,1 @@
+"""Benchmarks and load-test tooling (run as scripts; importable by tests)."""
