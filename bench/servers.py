@@ -65,7 +65,14 @@ class Server:
     """A process that serves the app at ``url``; ``stop()`` ends it and everything it started."""
 
     def __init__(
-        self, command: list[str], url: str, log_path: Path, *, own_group: bool = False, root: Path = ROOT
+        self,
+        command: list[str],
+        url: str,
+        log_path: Path,
+        *,
+        own_group: bool = False,
+        root: Path = ROOT,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.url = url
         self.log_path = log_path
@@ -73,7 +80,7 @@ class Server:
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command, cwd=root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=own_group,
+                start_new_session=own_group, env={**os.environ, **(env or {})},
             )  # fmt: skip
         self.own_group = own_group
 
@@ -118,10 +125,12 @@ class Server:
         self.stop()
 
 
-def start_streamlit(log_path: Path, port: int | None = None, root: Path = ROOT) -> Server:
+def start_streamlit(
+    log_path: Path, port: int | None = None, root: Path = ROOT, env: dict[str, str] | None = None
+) -> Server:
     """A fresh ``streamlit run app.py`` (of ``root``) on loopback; call ``wait_healthy`` next."""
     port = port or free_port()
-    return Server(streamlit_command(port), f"http://127.0.0.1:{port}", log_path, root=root)
+    return Server(streamlit_command(port), f"http://127.0.0.1:{port}", log_path, root=root, env=env)
 
 
 def start_serve(log_path: Path, replicas: int, port: int | None = None) -> Server:
