@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from landscapes import beale, himmelblau, monkey_saddle, rastrigin, ravine, regression, rosenbrock, saddle
 from landscapes.base import Surface
+from landscapes.custom import parse_surface
 from landscapes.regression import DataSurface, make_regression
 
 # One line per surface: the order is the order the app lists them in.
@@ -30,4 +31,4 @@ def get_surface(surface: str | Surface) -> Surface:
     )
 
 
-__all__ = ["SURFACES", "Surface", "DataSurface", "make_regression", "get_surface"]
+__all__ = ["SURFACES", "Surface", "DataSurface", "make_regression", "get_surface", "parse_surface"]
