@@ -29,8 +29,10 @@ How the rest of the record is chosen:
   kept only if its gradient is about zero and its Hessian positive definite, so a degenerate
   minimum such as x**4's is not reported. Of those, the lowest (and any of equal depth) are
   reported, as for the registered surfaces.
-- **Log levels** when most of the window lies far below its walls: the lowest tenth of the
-  sampled values spans less than 1% of their whole range.
+- **Log levels** when much of the window lies far below its walls: the lowest tenth of the
+  sampled values spans less than 4% of their whole range (with evenly spaced levels that
+  tenth would show as one flat patch). This threshold reproduces the choice made by hand for
+  every registered surface.
 - **Hessian** when the formula is a polynomial of degree at most 2 (then it is constant).
 - **Goal**: the minimum within 1% of the window's size if one was found, else a point where
   the gradient has nearly vanished.
@@ -63,7 +65,7 @@ DEFAULT_RANGE = (-5.0, 5.0)
 # A window coordinate beyond this is refused (the runner calls points past 1e6 diverged anyway).
 MAX_COORDINATE = 1e6
 GRID_POINTS = 49
-NEWTON_STEPS = 40
+NEWTON_STEPS = 25
 MAX_CANDIDATES = 16
 MAX_REPORTED_MINIMA = 8
 LOG_LEVEL_RATIO = 0.04
@@ -104,6 +106,8 @@ def parse_surface(
 ) -> CustomSurface:
     """Build the surface f(x, y) = ``text``, with its analytic gradient.
 
+    The grammar is Python's arithmetic on x, y, numbers, ``pi``, ``e`` and the one-argument
+    functions of ``landscapes.expression_graph.FUNCTIONS``; ``^`` is accepted for ``**``.
     ``x_range`` and ``y_range`` fix the view window; left out, each is chosen as the module
     docstring says. Raises ValueError with a message a student understands (the text is
     refused, or the formula is not finite anywhere in the window). Surfaces are cached by
@@ -122,6 +126,8 @@ def _checked_range(name: str, value: object) -> tuple[float, float] | None:
         f"Invalid {name}: {shown}. {name} must be two finite numbers (low, high) with low < high, "
         f"between {-MAX_COORDINATE:g} and {MAX_COORDINATE:g}."
     )
+    if isinstance(value, (str, bytes)):
+        raise ValueError(problem)
     try:
         low, high = (float(bound) for bound in value)  # type: ignore[union-attr]
     except (TypeError, ValueError):
@@ -367,7 +373,8 @@ def _newton(formula: _Formula, points: np.ndarray, cell: float) -> np.ndarray:
             length = np.hypot(step[:, 0], step[:, 1])
             step *= np.minimum(1.0, 2 * cell / np.where(length > 0, length, 1.0))[:, None]
             step *= scale[:, None]
-            if not np.any(np.hypot(step[:, 0], step[:, 1]) > 1e-15 * cell):
+            # Done: every point has stopped moving, or has failed to go downhill 30 times in a row.
+            if not np.any((np.hypot(step[:, 0], step[:, 1]) > 1e-15 * cell) & (scale > 1e-9)):
                 break
             trial = points + step
             trial_loss, trial_gradient = formula.value_and_grad(trial)

@@ -68,7 +68,7 @@ CHARACTER_HINTS = {
     "}": "use round parentheses ( )",
     "=": "type only the formula, without 'f(x, y) ='",
     "%": "only + - * / and ** (or ^) are allowed",
-    "_": "names are x, y, pi, e and functions such as sin, exp and sqrt",
+    "_": "names are x, y, pi, e and functions such as sin, and numbers have no separators (1000, not 1_000)",
 }
 
 

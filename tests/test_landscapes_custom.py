@@ -513,7 +513,7 @@ def test_a_given_window_is_kept_and_checked():
     surface = parse_surface("x**2 + y**2", x_range=(-1, 3), y_range=(0.5, 2))
     assert surface.x_range == (-1.0, 3.0) and surface.y_range == (0.5, 2.0)
     assert surface.minima == ()  # (0, 0) is outside the window
-    for bad in [(1, 1), (2, 1), (float("nan"), 1), (0, math.inf), (0, 1e7), "ab", 3, (1, 2, 3)]:
+    for bad in [(1, 1), (2, 1), (float("nan"), 1), (0, math.inf), (0, 1e7), "ab", "12", 3, (1, 2, 3)]:
         with pytest.raises(ValueError, match="Invalid x_range: .* must be two finite numbers"):
             parse_surface("x", x_range=bad)
 
