@@ -70,6 +70,7 @@ MAX_CANDIDATES = 16
 MAX_REPORTED_MINIMA = 8
 LOG_LEVEL_RATIO = 0.04
 CACHE_SIZE = 128
+LARGEST = float(np.finfo(float).max)
 STEPS = 200
 # Where in the window (as fractions of its width and height) the default start may go, best first.
 START_POSITIONS = ((0.2, 0.8), (0.8, 0.8), (0.2, 0.2), (0.8, 0.2), (0.5, 0.9), (0.1, 0.5), (0.9, 0.5), (0.5, 0.1))
@@ -220,10 +221,12 @@ def _build(
     formula = _Formula(tree)
     samples = _window(formula, x_range, y_range)
     finite_values = samples.values[samples.finite]
-    spread = float(finite_values.max() - finite_values.min())
+    with np.errstate(over="ignore"):
+        # Finite values can still differ by more than the largest float (-1e308 to 1e308).
+        spread = min(float(finite_values.max() - finite_values.min()), LARGEST)
     # Typical slope across the window: the yardstick for "the gradient is about zero".
     slope = max(spread / samples.size, 1e-300)
-    minima = _minima(formula, samples, slope)
+    minima = _minima(formula, samples, spread, slope)
     goal_tol = 0.01 * samples.size if minima else max(1e-3 * slope, 1e-12)
     start = _start(formula, samples, minima, goal_tol)
     return CustomSurface(
@@ -238,7 +241,7 @@ def _build(
         start=start,
         minima=minima,
         log_levels=_log_levels(finite_values),
-        description=_description(text, samples, minima, x_range is None and y_range is None),
+        description=_description(text, samples, minima),
         steps=STEPS,
         goal="minimum" if minima else "local",
         goal_tol=goal_tol,
@@ -251,7 +254,7 @@ def _label(text: str) -> str:
     return "Custom  " + (text if len(text) <= 40 else text[:39] + "…")
 
 
-def _description(text: str, samples: _Samples, minima: tuple, chosen_window: bool) -> str:
+def _description(text: str, samples: _Samples, minima: tuple) -> str:
     found = (
         "Minimum found at " + ", ".join(f"({x:.4g}, {y:.4g})" for x, y in minima) + "."
         if minima
@@ -292,7 +295,11 @@ def _window(
 
 
 def _log_levels(finite_values: np.ndarray) -> bool:
-    heights = finite_values - finite_values.min()
+    # Scaled first, so that values near the largest float do not overflow when subtracted.
+    scale = float(np.max(np.abs(finite_values)))
+    if scale == 0:
+        return False
+    heights = finite_values / scale - finite_values.min() / scale
     top = float(heights.max())
     return bool(top > 0 and np.percentile(heights, 10) < LOG_LEVEL_RATIO * top)
 
@@ -306,7 +313,7 @@ def _constant_hessian(formula: _Formula) -> tuple[tuple[float, float], tuple[flo
     return ((xx, xy), (xy, yy))
 
 
-def _minima(formula: _Formula, samples: _Samples, slope: float) -> tuple[tuple[float, float], ...]:
+def _minima(formula: _Formula, samples: _Samples, spread: float, slope: float) -> tuple[tuple[float, float], ...]:
     candidates = _candidates(samples)
     cell = samples.size / (GRID_POINTS - 1)
     points = _newton(formula, candidates, cell)
@@ -327,7 +334,7 @@ def _minima(formula: _Formula, samples: _Samples, slope: float) -> tuple[tuple[f
         return ()
     points, loss = _tidy(formula, points[verified], loss[verified])
     depth = loss.min()
-    tolerance = 1e-9 * max(float(np.ptp(samples.values[samples.finite])), abs(float(depth)), 1e-300)
+    tolerance = 1e-9 * max(spread, abs(float(depth)), 1e-300)
     kept: list[np.ndarray] = []
     for index in np.lexsort((points[:, 1], points[:, 0], loss)):
         if loss[index] > depth + tolerance or len(kept) == MAX_REPORTED_MINIMA:

@@ -560,6 +560,14 @@ def test_log_levels_follow_the_spread_of_values():
     assert not parse_surface("sin(x) + cos(y)").log_levels
 
 
+@pytest.mark.parametrize("text", ["1e308*x + y", "-1e308*x**2 + 1e308*y**2", "1e-310*x**2 + 1e-310*y**2"])
+def test_extreme_magnitudes_build_a_usable_surface(text):
+    # Values from -1e308 to 1e308 differ by more than the largest float: no overflow may escape.
+    surface = parse_surface(text)
+    assert math.isfinite(surface.goal_tol) and surface.goal_tol > 0
+    assert np.isfinite(surface.value(np.array(surface.start)))
+
+
 QUADRATICS = [
     ("x**2/20 + y**2", ((0.1, 0.0), (0.0, 2.0))),
     ("(x + 2*y)**2 - x*y + 3", ((2.0, 3.0), (3.0, 8.0))),
