@@ -133,10 +133,11 @@ def start_streamlit(
     return Server(streamlit_command(port), f"http://127.0.0.1:{port}", log_path, root=root, env=env)
 
 
-def start_serve(log_path: Path, replicas: int, port: int | None = None) -> Server:
+def start_serve(log_path: Path, replicas: int, port: int | None = None, extra: tuple[str, ...] = ()) -> Server:
     """``deploy/serve --replicas K`` on loopback, in its own process group."""
     port = port or free_port(replicas + 1)
-    command = [str(SERVE), "--replicas", str(replicas), "--port", str(port), "--listen", "127.0.0.1"]
+    command = [sys.executable, str(SERVE), "--replicas", str(replicas), "--port", str(port), "--listen", "127.0.0.1"]
+    command += list(extra)
     return Server(command, f"http://127.0.0.1:{port}", log_path, own_group=True)
 
 

@@ -415,6 +415,14 @@ class StreamlitSession:
         self._get(HOST_CONFIG_PATH)
         self._open_socket()
 
+    def answering_server(self, path: str = HEALTH_PATH) -> str:
+        """Which process answers this browser's plain HTTP request (downloads, component files) now."""
+        _, headers, _ = self._get(path)
+        for name in SERVER_HEADERS:
+            if headers.get(name):
+                return headers[name].split(",")[-1].strip()
+        return ""
+
     def _open_socket(self) -> None:
         tokens = ["streamlit", self._cookie(XSRF_COOKIE) or PLACEHOLDER_TOKEN]
         if self.session_id:
@@ -439,7 +447,8 @@ class StreamlitSession:
     def _note_server(self, headers: dict[str, str]) -> None:
         for name in SERVER_HEADERS:
             if headers.get(name):
-                self.server = headers[name]
+                # nginx lists every replica it tried ("a, b" after a failover): the last one answered.
+                self.server = headers[name].split(",")[-1].strip()
                 return
 
     @property
