@@ -347,6 +347,7 @@ class RunResult:
     query_string: str
     changed: tuple[str, Any] | None = None  # (widget id, value sent) for a widget change
     fragment_id: str = ""
+    markdown: list[str] = field(default_factory=list)  # the run's markdown bodies, in order
 
     @property
     def errors(self) -> list[ShownException]:
@@ -538,6 +539,7 @@ class StreamlitSession:
         started = time.perf_counter()
         received = count = 0
         exceptions: list[ShownException] = []
+        markdown: list[str] = []
         seen: dict[str, Widget] = {}
         deadline = started + self.timeout
         try:
@@ -553,7 +555,7 @@ class StreamlitSession:
                 count += 1
                 msg = ForwardMsg()
                 msg.ParseFromString(frame)
-                status = self._absorb(msg, seen, exceptions)
+                status = self._absorb(msg, seen, exceptions, markdown)
                 if status is not None:
                     break
         except websocket.WebSocketTimeoutException as error:
@@ -577,9 +579,12 @@ class StreamlitSession:
             widgets=dict(self.widgets),
             query_string=self.query_string,
             fragment_id=fragment_id,
+            markdown=markdown,
         )
 
-    def _absorb(self, msg: ForwardMsg, seen: dict[str, Widget], exceptions: list[ShownException]) -> str | None:
+    def _absorb(
+        self, msg: ForwardMsg, seen: dict[str, Widget], exceptions: list[ShownException], markdown: list[str]
+    ) -> str | None:
         """Update the page from one message; the run's final status when it ends the run."""
         kind = msg.WhichOneof("type")
         if kind == "ref_hash":
@@ -608,6 +613,8 @@ class StreamlitSession:
             if element.WhichOneof("type") == "exception":
                 shown = element.exception
                 exceptions.append(ShownException(shown.type, shown.message, shown.is_warning))
+            elif element.WhichOneof("type") == "markdown":
+                markdown.append(element.markdown.body)
             widget = widget_from_element(element, msg.delta.fragment_id)
             if widget is not None:
                 previous = self.widgets.get(widget.id)
