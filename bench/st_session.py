@@ -205,7 +205,10 @@ class Widget:
         if not self.is_range and cells >= 1 and unchanged:
             # Move it: a drag that lands where it started sends nothing, so it reruns nothing.
             picks = [(picks[0] + rng.randint(1, cells)) % (cells + 1)]
-        return [_round_to_step(low + p * step, step) for p in picks]
+        values = [_round_to_step(low + p * step, step) for p in picks]
+        if self.is_range and cells >= 2 and values == [_round_to_step(v, step) for v in self.value]:
+            return self._random_slider_value(rng)  # the same range again would change nothing
+        return values
 
     def _random_number(self) -> float:
         low, high, step = self._grid()
