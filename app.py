@@ -7,8 +7,9 @@ them out. Adding a page is its file and one line below.
 
 from __future__ import annotations
 
-import lab.preload  # noqa: F401  (see its docstring)
 import streamlit as st
+
+import lab.preload  # noqa: F401  (first: imports what sessions would otherwise import at once; see its docstring)
 
 # "auto" opens the sidebar on a desktop and keeps it closed on a phone, where it would cover the page.
 st.set_page_config(page_title="Loss-landscape lab", page_icon="⛰️", layout="wide", initial_sidebar_state="auto")

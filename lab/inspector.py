@@ -50,27 +50,22 @@ def _state_figure(request: Request, step: int) -> go.Figure:
 def inspector(state: PageState) -> None:
     if not state.racers:
         return
-    numbers, rule = st.columns([3, 2])
-    with numbers:
-        left, right = st.columns([2, 3])
-        with left:
-            key = draw("inspect", _racer_setting(state))
-        with right:
-            step = draw("istep", _step_setting(state))
-        racer = state.racer(key)
-        recorded = simulate_recorded(request_for(state, racer))
-        if recorded.error:
-            st.error(recorded.error)
-        elif recorded.trajectory is not None:
-            trajectory = recorded.trajectory
-            step = min(step, trajectory.steps)
-            st.markdown(markdown_table(step_table(trajectory, step)))
-            st.plotly_chart(_state_figure(request_for(state, racer), step), key="state_curves",
-                            config={"displaylogo": False}, width="stretch")
-    with rule:
-        spec = OPTIMIZERS[racer.optimizer]
-        st.markdown(f"**{spec.label}**: {spec.summary}  \n*{spec.paper}*")
-        st.markdown(f"PyTorch: `{spec.pytorch}`")
-        # \small keeps the longest rules (SWATS, NAdam) inside the column.
-        st.latex(r"\small " + spec.update_rule)
+    left, right = st.columns([2, 3])
+    with left:
+        key = draw("inspect", _racer_setting(state))
+    with right:
+        step = draw("istep", _step_setting(state))
+    racer = state.racer(key)
+    spec = OPTIMIZERS[racer.optimizer]
+    st.markdown(f"**{spec.label}**: {spec.summary} *{spec.paper}*. PyTorch: `{spec.pytorch}`")
+    # The rule gets the panel's whole width: the longest (SWATS, NAdam) need it at 1024 px.
+    st.latex(r"\small " + spec.update_rule)
+    recorded = simulate_recorded(request_for(state, racer))
+    if recorded.error:
+        st.error(recorded.error)
+    elif recorded.trajectory is not None:
+        step = min(step, recorded.trajectory.steps)
+        st.markdown(markdown_table(step_table(recorded.trajectory, step)))
+        st.plotly_chart(_state_figure(request_for(state, racer), step), key="state_curves",
+                        config={"displaylogo": False}, width="stretch")
     io.publish(state.with_values(inspect=key, istep=int(step)))

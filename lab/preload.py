@@ -31,6 +31,7 @@ Keep the lists to modules that are imported lazily (inside functions or by modul
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 
@@ -97,5 +98,25 @@ def _warm_plotly() -> None:
     plotly.io.to_json(figure, validate=False)
 
 
+def _freeze_the_heap() -> None:
+    """Move everything imported so far out of the garbage collector's sight.
+
+    Streamlit runs a full collection after every script run; it walks every tracked object,
+    and the libraries above (pandas, pyarrow, plotly's validators) are hundreds of thousands
+    of objects that live as long as the process. ``gc.freeze`` puts them in a permanent
+    generation that collections skip, so each rerun's collection only walks what reruns make.
+    The app's own modules are imported first, so they are frozen too.
+    """
+    for name in APP_MODULES:
+        importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
+
+
+# The app's own modules (their caches and registries live for the whole process).
+APP_MODULES: tuple[str, ...] = ("optimizers", "landscapes", "viz", "lab.race", "lab.race_controls", "lab.inspector",
+                                "lab.exports", "lab.tune", "lab.lessons")
+
 MISSING_OPTIONAL = _import_all()
 _warm_plotly()
+_freeze_the_heap()

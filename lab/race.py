@@ -16,7 +16,7 @@ import streamlit as st
 from lab.budget import PLAYER_MAX_FRAMES
 from lab.compute import simulate, simulate_recorded, velocity
 from lab.page_state import PageState
-from lab.request import Request, minibatches, request_for, total_steps
+from lab.request import Request, minibatches, request_for, steps_run
 from optimizers import OPTIMIZERS
 from viz.colors import FULL_BATCH_COLOR, path_color, path_dash
 from viz.paths import PathView, path_view
@@ -40,6 +40,7 @@ class RaceKey(NamedTuple):
     total_steps: int
     present: bool
     axis_titles: tuple[str, str]
+    velocity: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ class RaceResult:
     spec_json: str
 
 
-def race_of(state: PageState) -> RaceKey:
+def race_of(state: PageState, velocity: bool = False) -> RaceKey:
+    """The race as cache-friendly entries; ``velocity`` asks for the velocity arrows' data
+    (a recorded run per racer that keeps a velocity: several times a plain run's cost)."""
     batched = minibatches(state)
     entries = []
     for index, racer in enumerate(state.racers):
@@ -59,7 +62,8 @@ def race_of(state: PageState) -> RaceKey:
             companion=request_for(state, racer, full_batch=True) if batched else None,
         ))
     data_axes = ("slope a", "intercept b") if state.surface == "regression" else ("x", "y")
-    return RaceKey(tuple(entries), tuple(state["start"]), total_steps(state), bool(state["present"]), data_axes)
+    return RaceKey(tuple(entries), tuple(state["start"]), steps_run(state), bool(state["present"]), data_axes,
+                   velocity)
 
 
 def has_velocity(optimizer: str) -> bool:
@@ -77,7 +81,7 @@ def race_result(race: RaceKey) -> RaceResult:
             continue
         surface = entry.request.surface_object()
         paths.append(path_view(outcome.trajectory, surface, entry.label, entry.color, name=entry.key, dash=entry.dash))
-        if has_velocity(entry.request.optimizer) and race.total_steps <= PLAYER_MAX_FRAMES:
+        if race.velocity and has_velocity(entry.request.optimizer) and race.total_steps <= PLAYER_MAX_FRAMES:
             recorded = simulate_recorded(entry.request).trajectory
             if recorded is not None:
                 velocities[entry.key] = velocity(recorded)
@@ -89,6 +93,8 @@ def race_result(race: RaceKey) -> RaceResult:
     surface = race.entries[0].request.surface_object() if race.entries else None
     spec = race_spec(surface, paths, race.start, total_steps=race.total_steps, max_frames=PLAYER_MAX_FRAMES,
                      velocities=velocities, axis_titles=race.axis_titles, present=race.present,
+                     velocity_possible=any(has_velocity(e.request.optimizer) for e in race.entries)
+                     and race.total_steps <= PLAYER_MAX_FRAMES,
                      revision=f"{surface.name}-{race.entries[0].request.surface_params}") if surface else None
     return RaceResult(tuple(paths), tuple(errors), spec_json(spec) if spec else "")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
+from lab.budget import RACE_POINT_STEPS
 from lab.page_state import PageState, Racer
 from lab.settings import GLOBAL_SETTINGS
 from lab.surfaces import surface_for
@@ -56,9 +57,13 @@ def request_for(state: PageState, racer: Racer, *, full_batch: bool = False) -> 
     run, schedule = engine_arguments(state)
     surface = surface_for(state.surface, state.surface_params)
     if full_batch:
-        run["steps"] = total_steps(state)
+        run["steps"] = steps_run(state)
         run.pop("epochs", None)
         run.pop("batch_size", None)
+    elif steps_run(state) < total_steps(state):
+        # Over the budget: the first steps of the race, counted in steps even with mini-batches.
+        run["steps"] = steps_run(state)
+        run.pop("epochs", None)
     if not surface.minima:
         run.pop("stop_distance", None)  # nothing to arrive at
     return Request(
@@ -84,3 +89,23 @@ def total_steps(state: PageState) -> int:
     if minibatches(state):
         return int(state["epochs"]) * per_epoch(state)
     return int(state["steps"])
+
+
+def runs_in_race(state: PageState) -> int:
+    """Engine runs one rerun of the race makes: one per racer, two with mini-batches."""
+    return len(state.racers) * (2 if minibatches(state) else 1)
+
+
+def steps_run(state: PageState) -> int:
+    """Steps each racer actually runs: all asked for, or as many as the per-rerun budget allows."""
+    return min(total_steps(state), max(1, RACE_POINT_STEPS // runs_in_race(state)))
+
+
+def over_budget(state: PageState) -> str | None:
+    """What the page says when the race asks for more than one rerun may compute."""
+    asked, runs = total_steps(state), runs_in_race(state)
+    if steps_run(state) >= asked:
+        return None
+    return (f"This race asks for {runs} runs × {asked:,} steps = {runs * asked:,} steps; a shared server computes "
+            f"up to {RACE_POINT_STEPS:,} per change, so each racer shows its first {steps_run(state):,} steps. "
+            "Fewer racers or fewer steps show the whole race.")

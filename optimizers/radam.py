@@ -7,9 +7,9 @@ $$
 &\textbf{initialize}:\ m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ \rho_\infty \leftarrow 2 / (1 - \beta_2) - 1 \\
 &\textbf{for}\ t = 1, 2, \ldots\ \textbf{do} \\
 &\quad g_t \leftarrow \nabla_\theta f_t(\theta_{t-1}) \\
-&\quad \textbf{if}\ \lambda \neq 0:\ \textbf{if}\ \mathit{decoupled\_weight\_decay}:\
-       \theta_{t-1} \leftarrow \theta_{t-1} - \gamma \lambda \theta_{t-1}\ \
-       \textbf{else}:\ g_t \leftarrow g_t + \lambda \theta_{t-1} \\
+&\quad \textbf{if}\ \lambda \neq 0\ \textbf{and}\ \mathit{decoupled\_weight\_decay}:\
+       \theta_{t-1} \leftarrow \theta_{t-1} - \gamma \lambda \theta_{t-1} \\
+&\quad \textbf{else if}\ \lambda \neq 0:\ g_t \leftarrow g_t + \lambda \theta_{t-1} \\
 &\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
 &\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
 &\quad \widehat{m_t} \leftarrow m_t / (1 - \beta_1^t) \\

@@ -15,8 +15,8 @@ $$
 &\qquad p_t \leftarrow -\gamma\, \frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}\, \frac{m_t}{\sqrt{a_t} + \epsilon},\quad \theta_t \leftarrow \theta_{t-1} + p_t \\
 &\qquad \textbf{if}\ p_t \cdot g_t \neq 0: \\
 &\qquad\quad \gamma_t \leftarrow \frac{p_t \cdot p_t}{-\,p_t \cdot g_t},\quad \lambda_t \leftarrow \beta_2 \lambda_{t-1} + (1 - \beta_2) \gamma_t \\
-&\qquad\quad \textbf{if}\ t > 1\ \textbf{and}\ \big|\lambda_t / (1 - \beta_2^t) - \gamma_t\big| < \epsilon_s: \
-       \mathit{phase} \leftarrow \text{SGD},\ \Lambda \leftarrow \lambda_t / (1 - \beta_2^t)
+&\qquad\quad \textbf{if}\ t > 1\ \textbf{and}\ \big|\lambda_t / (1 - \beta_2^t) - \gamma_t\big| < \epsilon_s: \\
+&\qquad\qquad \mathit{phase} \leftarrow \text{SGD},\ \Lambda \leftarrow \lambda_t / (1 - \beta_2^t)
 \end{aligned}
 $$
 

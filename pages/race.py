@@ -20,7 +20,7 @@ from lab.lessons import LESSONS, default_state
 from lab.race import advice, race_of, race_result
 from lab.race_controls import NOTE, UNDO, seed_start, sidebar, undo_surface
 from lab.raceview import race_view
-from lab.request import total_steps
+from lab.request import over_budget, total_steps
 from lab.surfaces import surface_for
 from lab.tables import markdown_table
 from lab.tune import apply as apply_tuning
@@ -34,6 +34,7 @@ LESSON_PICK = "lesson_pick"
 HANDLED = "raceview_handled"
 TUNED = "tuning"
 INSPECTOR_OPEN = "inspector_open"
+VELOCITY = "velocity_arrows"
 
 # ---------------------------------------------------------------------------------------------
 # 1. State.
@@ -57,6 +58,8 @@ if isinstance(event, dict) and event.get("nonce") != st.session_state.get(HANDLE
         if point is not None:
             state = state.with_values(start=point)
             seed_start(point)
+    elif event.get("kind") == "velocity":
+        st.session_state[VELOCITY] = True
     elif event.get("kind") == "inspect" and isinstance(event.get("step"), (int, float)):
         state = state.with_values(istep=max(1, int(event["step"])))
         st.session_state.pop("istep", None)
@@ -109,7 +112,7 @@ seed_widgets(state, force)
 # ---------------------------------------------------------------------------------------------
 # 3. Engine and figures (cached by what they show).
 
-race = race_of(state)
+race = race_of(state, velocity=bool(st.session_state.get(VELOCITY)))
 result = race_result(race)
 
 # ---------------------------------------------------------------------------------------------
@@ -155,6 +158,9 @@ elif not state["present"]:
 
 if result.spec_json:
     race_view(result.spec_json, key="raceview")
+budget = over_budget(state)
+if budget:
+    st.info(budget, icon="⏱️")
 for label, error in result.errors:
     st.error(f"{label}: {error}")
 blown = [advice(path) for path in result.paths if path.diverged]

@@ -69,3 +69,22 @@ def test_velocity_is_minus_lr_times_the_momentum_buffer():
     # With no weight decay the heavy ball's velocity is exactly the step it took.
     np.testing.assert_allclose(v[1:], np.diff(trajectory.xy, axis=0))
     assert velocity(execute(request_for(page("ravine", (racer("sgd"),)), racer("sgd")), record_state=True).trajectory) is None
+
+
+def test_a_race_over_the_per_rerun_budget_runs_fewer_steps_and_says_so():
+    from lab.budget import RACE_POINT_STEPS
+    from lab.request import over_budget, steps_run
+
+    small = page("rosenbrock", (racer("sgd"), racer("adam")), steps=4000)
+    assert steps_run(small) == 4000 and over_budget(small) is None
+    keys = ("sgd", "sgd-2", "momentum", "nesterov", "adam", "rmsprop", "adagrad", "adamw")
+    big = page("rosenbrock", tuple(racer(k) for k in keys), steps=5000)
+    assert steps_run(big) == RACE_POINT_STEPS // 8
+    assert execute(request_for(big, big.racers[0])).trajectory.steps == RACE_POINT_STEPS // 8
+    text = over_budget(big)
+    assert "8 runs × 5,000 steps" in text and f"first {RACE_POINT_STEPS // 8:,} steps" in text
+    batched = page("regression", (racer("sgd"), racer("adam")), batch_size=1, epochs=100)
+    per_racer = RACE_POINT_STEPS // 4  # each racer and its full-batch companion
+    assert steps_run(batched) == per_racer
+    assert execute(request_for(batched, batched.racers[0])).trajectory.steps == per_racer
+    assert execute(request_for(batched, batched.racers[0], full_batch=True)).trajectory.steps == per_racer

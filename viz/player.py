@@ -47,6 +47,7 @@ def race_spec(
     axis_titles: tuple[str, str] = ("x", "y"),
     present: bool = False,
     revision: str = "",
+    velocity_possible: bool = False,
 ) -> dict[str, Any]:
     """Everything the race view draws, as JSON-ready data.
 
@@ -93,6 +94,7 @@ def race_spec(
                    "fields": {name: packed(np.stack(values)) if values else "" for name, values in fields.items()}},
         "arrows": {name: value for name, value in arrows.items() if value is not None} or None,
         "aspect": display_aspect(surface), "present": bool(present), "clickable": True,
+        "velocity_possible": bool(velocity_possible or "velocity" in arrows),
         "max_map_height": 640, "max_map_height_present": 540,
         "marks": "○ start   ★ minimum   ✕ diverged" if len(surface.minima) else "○ start   ✕ diverged",
     }

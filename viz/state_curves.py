@@ -55,7 +55,9 @@ def state_figure(trajectory: Trajectory, step: int, *, height: int = 420) -> go.
             for column, (coordinate, dash) in enumerate(COORDINATES[: values.shape[-1] if values.ndim > 1 else 1]):
                 y = values[rows, column] if values.ndim > 1 else values[rows]
                 if scale == "log":
-                    y = np.maximum(y, 1e-300)
+                    # Zeros (a state not yet filled, SWATS before its switch) leave a gap: a floor
+                    # of 1e-300 would stretch the axis over three hundred decades.
+                    y = np.where(y > 0, y, np.nan)
                 label = f"{name} ({coordinate})" if values.ndim > 1 and values.shape[-1] == 2 else name
                 fig.add_trace(go.Scatter(
                     x=steps[rows], y=round_sig(y), mode="lines", name=label, xaxis=f"x{axis}", yaxis=f"y{axis}",

@@ -93,7 +93,12 @@ const RaceView = (() => {
 
     ARROW_KINDS.forEach((kind) => {
       const box = el("input", { type: "checkbox", "data-testid": `rv-arrow-${kind.name}`,
-        onchange: () => { if (box.checked) state.arrows.add(kind.name); else state.arrows.delete(kind.name); drawArrows(); } });
+        onchange: () => {
+          if (box.checked) state.arrows.add(kind.name); else state.arrows.delete(kind.name);
+          // The velocity needs the optimizers' inner state, computed on the server when first asked for.
+          if (box.checked && !(state.data && state.data.arrows[kind.name]) && cb.onVelocity) cb.onVelocity();
+          drawArrows();
+        } });
       const wrap = el("label", { class: `rv-arrow rv-arrow-${kind.name}`, title: kind.title }, [box, document.createTextNode(" " + kind.label)]);
       wrap.dataset.kind = kind.name;
       arrowsBar.appendChild(wrap);
@@ -182,7 +187,9 @@ const RaceView = (() => {
       curvesDiv.style.minHeight = sizes.curvesH + "px";
       if (cb.onHeight) cb.onHeight(root.scrollHeight + 4);
       const later = () => new Promise((resolve) => setTimeout(resolve, 0));
-      return Plotly.react(mapDiv, s.map.data, sized(s.map, sizes.leftW, sizes.mapH), Object.assign({}, cfg, { doubleClick: false }))
+      // On a narrow screen the colour bar would take a fifth of the map: the contours say enough.
+      const mapData = sizes.wide ? s.map.data : s.map.data.map((t, i) => (i === 0 ? Object.assign({}, t, { showscale: false }) : t));
+      return Plotly.react(mapDiv, mapData, sized(s.map, sizes.leftW, sizes.mapH), Object.assign({}, cfg, { doubleClick: false }))
         .then(later)
         .then(() => Plotly.react(curvesDiv, s.curves.data, sized(s.curves, sizes.rightW, sizes.curvesH), cfg))
         .then(later)
@@ -235,6 +242,7 @@ const RaceView = (() => {
       const step = state.data.steps[k];
       const total = state.data.steps[count() - 1];
       label.textContent = `step ${step} of ${total}`;
+      root.dataset.step = String(step);
       const trailX = [], trailY = [], trailC = [];
       const hx = [], hy = [], hsym = [], hcol = [];
       for (let r = 0; r < R; r++) {
@@ -319,7 +327,7 @@ const RaceView = (() => {
       note.textContent = s.frames.note || "";
       ARROW_KINDS.forEach((kind) => {
         const wrap = arrowsBar.querySelector(`.rv-arrow-${kind.name}`);
-        const available = !!(s.arrows && s.arrows[kind.name]);
+        const available = kind.name === "velocity" ? !!s.velocity_possible : !!(s.arrows && s.arrows[kind.name]);
         wrap.style.display = available ? "" : "none";
         if (!available) state.arrows.delete(kind.name);
       });
@@ -334,7 +342,7 @@ const RaceView = (() => {
           k = i >= 0 ? i : count() - 1;
         }
         show(k);
-        if (s.autoplay && !sameRace) play();
+        root.dataset.spec = s.id;  // lets a test (or a curious reader) see which race is drawn
       });
     }
 
@@ -366,6 +374,7 @@ const RaceView = (() => {
       onHeight: setHeight,
       onStart: (x, y) => value({ kind: "start", x, y }),
       onInspect: (step) => value({ kind: "inspect", step }),
+      onVelocity: () => value({ kind: "velocity" }),
     };
     window.addEventListener("message", (event) => {
       const data = event.data;
