@@ -13,7 +13,7 @@ MAX_RACERS = 8
 MAX_RACE_STEPS = 5_000
 # Steps of all racers together in one rerun (each single-point step costs about 16 µs): a race
 # asking for more runs fewer steps per racer, and says so.
-RACE_POINT_STEPS = 20_000
+RACE_POINT_STEPS = 12_000
 # Beyond this many steps the player shows a sample of the steps (it says which).
 PLAYER_MAX_FRAMES = 1_000
 

@@ -37,13 +37,13 @@ def execute(request: Request, record_state: bool = False) -> Outcome:
     return Outcome(trajectory, None)
 
 
-@st.cache_resource(max_entries=512, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=256, ttl=1800, show_spinner=False)
 def simulate(request: Request) -> Outcome:
     """One run, cached: the same request (from any visitor) is computed once."""
     return execute(request)
 
 
-@st.cache_resource(max_entries=64, ttl=1800, show_spinner=False)
+@st.cache_resource(max_entries=32, ttl=900, show_spinner=False)
 def simulate_recorded(request: Request) -> Outcome:
     """One run with the numbers behind every step (the inspector, the velocity arrows)."""
     return execute(request, record_state=True)

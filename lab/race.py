@@ -71,7 +71,7 @@ def has_velocity(optimizer: str) -> bool:
     return optimizer in ("momentum", "nesterov", "adam", "amsgrad", "adamw", "nadam", "radam", "adamax")
 
 
-@st.cache_resource(max_entries=128, ttl=1800, show_spinner=False)
+@st.cache_resource(max_entries=64, ttl=1800, show_spinner=False)
 def race_result(race: RaceKey) -> RaceResult:
     paths, errors, velocities = [], [], {}
     for entry in race.entries:
