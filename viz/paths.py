@@ -71,7 +71,10 @@ def path_view(traj: Trajectory, surface: Surface, label: str, color: str, *,
 
 def _finite(values: np.ndarray) -> np.ndarray:
     # The engine promises finite numbers; a figure must never carry NaN, so hold the line.
-    return np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=1e300, neginf=-1e300)
+    values = np.asarray(values, dtype=float)
+    if np.isfinite(values).all():  # the usual case: one pass, no copy
+        return values
+    return np.nan_to_num(values, nan=0.0, posinf=1e300, neginf=-1e300)
 
 
 def thin_index(n: int, cap: int) -> np.ndarray:
