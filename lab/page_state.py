@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lab.settings import GLOBAL_SETTINGS, MAX_RACERS, default_hyper, defaults, hyper_settings, surface_settings
-from landscapes import SURFACES
+from lab.surfaces import surface_for
 from optimizers import OPTIMIZERS
 
 RACER_KEY = re.compile(r"^(?P<optimizer>[a-z_]+)(?:-(?P<number>[2-9]))?$")
@@ -85,7 +85,7 @@ class PageState:
         """Fill every gap with its default and drop what does not belong (idempotent)."""
         values = defaults()
         values.update({name: value for name, value in self.values.items() if name in GLOBAL_SETTINGS})
-        if values["surface"] not in SURFACES:
+        if values["surface"] not in GLOBAL_SETTINGS["surface"].options:
             values["surface"] = GLOBAL_SETTINGS["surface"].default
         params = {name: s.default for name, s in surface_settings(values["surface"]).items()}
         params.update({name: value for name, value in self.surface_params.items() if name in params})
@@ -129,6 +129,8 @@ def racer(key: str, **hyper: Any) -> Racer:
 def page(surface: str = "ravine", racers: tuple[Racer, ...] = (), surface_params: Mapping[str, Any] | None = None,
          **values: Any) -> PageState:
     """A complete page state; the start defaults to the surface's own."""
-    values.setdefault("start", tuple(float(v) for v in SURFACES[surface].start))
+    params = {name: setting.default for name, setting in surface_settings(surface).items()}
+    params.update(surface_params or {})
+    values.setdefault("start", tuple(float(v) for v in surface_for(surface, params).start))
     return PageState(values={"surface": surface, **values}, surface_params=dict(surface_params or {}),
                      racers=tuple(racers)).complete()

@@ -19,7 +19,6 @@ from lab.request import per_epoch
 from lab.settings import GLOBAL_SETTINGS, MAX_RACERS, default_hyper, hyper_settings, surface_settings, with_range
 from lab.surfaces import surface_for
 from lab.widgets import PART_KEYS, draw, seed
-from landscapes import SURFACES
 from optimizers import OPTIMIZERS
 
 UNDO = "surface_undo"
@@ -38,14 +37,15 @@ def switch_surface() -> None:
     """Apply the new surface's recommended settings to every racer, with a note and an undo."""
     before = _current()
     name = st.session_state["surface"]
-    if name not in SURFACES or name == before.surface:
+    if name not in GLOBAL_SETTINGS["surface"].options or name == before.surface:
         return
-    surface = SURFACES[name]
+    params = {key: setting.default for key, setting in surface_settings(name).items()}
+    surface = surface_for(name, params)
     racers = tuple(replace(r, hyper={**r.hyper, **dict(surface.recommended.get(r.optimizer, {}))}).complete()
                    for r in before.racers)
     after = PageState(values={**before.values, "surface": name, "start": tuple(surface.start),
                               "steps": min(int(surface.steps), MAX_RACE_STEPS)},
-                      surface_params={}, racers=racers).complete()
+                      surface_params=params, racers=racers).complete()
     io.replace(after)
     changed = [r for r, old in zip(racers, before.racers, strict=True) if dict(r.hyper) != dict(old.hyper)]
     st.session_state[UNDO] = (before.racers, before["steps"])
@@ -53,6 +53,8 @@ def switch_surface() -> None:
         parts = ", ".join(f"{after.racer_label(r)}" for r in changed)
         st.session_state[NOTE] = (f"Switched to {surface.label}: applied its recommended settings "
                                   f"({parts + '; ' if parts else ''}{after['steps']:,} steps).")
+        if not surface.recommended:
+            st.session_state[NOTE] = f"Switched to {GLOBAL_SETTINGS['surface'].show(name)}: {after['steps']:,} steps."
     else:
         st.session_state.pop(NOTE, None)
 
@@ -70,7 +72,7 @@ def add_racer() -> None:
     current = _current()
     if optimizer not in OPTIMIZERS or len(current.racers) >= MAX_RACERS:
         return
-    surface = SURFACES[current.surface]
+    surface = surface_for(current.surface, current.surface_params)
     hyper = {**default_hyper(optimizer), **dict(surface.recommended.get(optimizer, {}))}
     racer = Racer(next_key(optimizer, current.keys), optimizer, hyper).complete()
     io.replace(replace(current, racers=current.racers + (racer,)))
@@ -127,7 +129,12 @@ def sidebar(state: PageState, force: bool) -> PageState:
     for name, setting in surface_settings(values["surface"]).items():
         key = f"{values['surface']}.{name}"
         seed(key, setting, params.get(name, setting.default), force=force)
-        params[name] = draw(key, setting, container=sb)
+        entered = draw(key, setting, container=sb)
+        try:
+            params[name] = setting.check(entered)
+        except ValueError as err:
+            # The widget keeps what was typed, to be corrected; the page keeps the last good value.
+            sb.error(f"{err} The map still shows the last formula that worked.", icon="✏️")
     surface = surface_for(values["surface"], params)
     if surface.has_data:
         values.update(_batches(state, values, surface, force))

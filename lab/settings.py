@@ -22,7 +22,9 @@ from functools import cache
 from typing import Any
 
 from lab.budget import MAX_RACE_STEPS, MAX_RACERS
-from landscapes import SURFACES, make_regression
+from landscapes import SURFACES, make_regression, parse_surface
+from landscapes.custom import MAX_TEXT_LENGTH
+from landscapes.expression_graph import FUNCTIONS
 from landscapes.regression import MAX_NOISE as MAX_DATA_NOISE
 from optimizers import OPTIMIZERS
 from optimizers.hyper import KnobInfo
@@ -89,6 +91,8 @@ class Setting:
     applies: Callable[[Mapping[str, Any]], bool] | None = field(default=None, compare=False)
     aliases: tuple[str, ...] = ()
     pages: tuple[str, ...] = ()  # the pages that show it; () is every page
+    # For a text: returns its canonical form, or raises ValueError saying what is wrong.
+    validate: Callable[[str], str] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.feeds not in FEEDS:
@@ -149,9 +153,7 @@ class Setting:
                 return text
             raise ValueError(self.allowed())
         if self.kind == "text":
-            if len(text) > (self.high or 0):
-                raise ValueError(self.allowed())
-            return text
+            return self.check(text)
         if self.kind in ("betas", "point"):
             parts = text.split(",")
             if len(parts) != 2:
@@ -187,9 +189,9 @@ class Setting:
                 return value
             raise ValueError(self.allowed())
         if self.kind == "text":
-            if isinstance(value, str) and len(value) <= (self.high or 0):
-                return value
-            raise ValueError(self.allowed())
+            if not isinstance(value, str) or len(value) > (self.high or 0):
+                raise ValueError(self.allowed())
+            return value if self.validate is None else self.validate(value)
         if self.kind == "point":
             x, y = (_finite(item, self) for item in _pair(value, self))
             return (x, y)
@@ -339,15 +341,25 @@ def _minibatches(values: Mapping[str, Any]) -> bool:
 DATA_POINTS = max((int(surface.n_points) for surface in SURFACES.values() if surface.has_data), default=1)
 
 
+CUSTOM = "custom"  # the surface a visitor types as f(x, y)
+CUSTOM_LABEL = "Your own f(x, y)"
+SURFACE_CHOICES: tuple[str, ...] = (*SURFACES, CUSTOM)
+
+
 def _surface_label(name: str) -> str:
-    return SURFACES[name].label
+    return CUSTOM_LABEL if name == CUSTOM else SURFACES[name].label
+
+
+def _formula(text: str) -> str:
+    """The canonical text of a formula that builds a surface (ValueError saying what is wrong)."""
+    return parse_surface(text).text
 
 
 GLOBAL_SETTINGS: dict[str, Setting] = {
     setting.name: setting
     for setting in (
         Setting("surface", "choice", "ravine", "Surface", "The loss f(x, y) the optimizers descend.",
-                options=tuple(SURFACES), option_label=_surface_label),
+                options=SURFACE_CHOICES, option_label=_surface_label),
         Setting("start", "point", SURFACES["ravine"].start, "Start",
                 "Where every racer starts. Type it, or click the map.", feeds="run"),
         Setting("steps", "int", 100, "Steps", f"How many updates each racer takes (at most {MAX_RACE_STEPS:,}).",
@@ -409,6 +421,12 @@ GLOBAL_SETTINGS: dict[str, Setting] = {
 _REGRESSION_DEFAULTS = inspect.signature(make_regression).parameters
 
 SURFACE_SETTINGS: dict[str, dict[str, Setting]] = {
+    CUSTOM: {
+        "text": Setting("text", "text", "x**4/40 - x**2/2 + y**2/4", "f(x, y) =",
+                        "Your own function of x and y: numbers, + − * / and ** (or ^), parentheses, pi, e, and "
+                        f"{', '.join(sorted(FUNCTIONS))}. Read by the lab's own parser: nothing you type is run.",
+                        feeds="surface", high=MAX_TEXT_LENGTH, validate=_formula),
+    },
     "regression": {
         "noise": Setting("noise", "float", float(_REGRESSION_DEFAULTS["noise"].default), "Data noise",
                          "Standard deviation of the noise on the line-fit data: more noise, more "

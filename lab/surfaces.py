@@ -7,10 +7,10 @@ from functools import lru_cache
 from typing import Any
 
 from lab.settings import surface_settings
-from landscapes import SURFACES, Surface, make_regression
+from landscapes import SURFACES, Surface, make_regression, parse_surface
 
 # Surfaces whose shape depends on parameters (declared in lab.settings.SURFACE_SETTINGS).
-FACTORIES: dict[str, Callable[..., Surface]] = {"regression": make_regression}
+FACTORIES: dict[str, Callable[..., Surface]] = {"regression": make_regression, "custom": parse_surface}
 
 
 def surface_for(name: str, params: Mapping[str, Any] | None = None) -> Surface:

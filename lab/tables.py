@@ -20,3 +20,8 @@ def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
 
 def _cell(value: Any) -> str:
     return str(value).replace("\n", " ").translate(_ESCAPE)
+
+
+def plain(text: str) -> str:
+    """Text shown as it is inside Markdown: a typed formula's ``x**2`` is not bold."""
+    return str(text).translate(_ESCAPE)

@@ -22,7 +22,7 @@ from lab.race_controls import NOTE, UNDO, seed_start, sidebar, undo_surface
 from lab.raceview import race_view
 from lab.request import over_budget, total_steps
 from lab.surfaces import surface_for
-from lab.tables import markdown_table
+from lab.tables import markdown_table, plain
 from lab.tune import apply as apply_tuning
 from lab.tune import describe as describe_tuning
 from lab.tune import tune
@@ -123,7 +123,7 @@ lesson_id, stage = next(((lid, lesson.stage(state)) for lid, lesson in LESSONS.i
                         (None, None))
 st.session_state[LESSON_PICK] = lesson_id
 
-title = f"#### {surface.label} &nbsp; <span class='formula'>${surface.latex}$</span>"
+title = f"#### {plain(surface.label)} &nbsp; <span class='formula'>${surface.latex}$</span>"
 if state["present"]:
     heading, leave = st.columns([5, 1], vertical_alignment="center")
     heading.markdown(title, unsafe_allow_html=True)
@@ -154,7 +154,7 @@ if lesson_id is not None:
         elif tried:
             st.button("Back to the lesson's start", key="restart_lesson", on_click=restart_lesson, args=(lesson_id,))
 elif not state["present"]:
-    st.caption(surface.description)
+    st.caption(plain(surface.description))
 
 if result.spec_json:
     race_view(result.spec_json, key="raceview")

@@ -167,3 +167,26 @@ def test_tuning_gives_every_racer_its_best_rate_and_shows_the_curves():
     (message,) = at.success
     assert "SGD → lr" in message.value
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_a_students_own_function_is_drawn_and_a_bad_one_is_explained_without_losing_the_last_good_one():
+    at = fresh({"surface": "custom", "custom.text": "x^2 + 3*y^2", "opt": "adam"})
+    assert not at.warning
+    assert url(at)["custom.text"] == "x**2 + 3*y**2"
+    at.sidebar.text_input(key="custom.text").set_value("x + z").run()
+    assert not at.exception
+    (error,) = at.sidebar.error
+    assert "unknown name 'z' at column 5" in error.value
+    assert url(at)["custom.text"] == "x**2 + 3*y**2"  # the page keeps the last formula that worked
+    at.sidebar.text_input(key="custom.text").set_value("__import__('os').system('ls')").run()
+    assert not at.exception and "not allowed" in at.sidebar.error[0].value
+    at.sidebar.text_input(key="custom.text").set_value("sin(x) + y**2").run()
+    ok(at)
+    assert url(at)["custom.text"] == "sin(x) + y**2"
+
+
+def test_a_link_with_a_bad_formula_names_it_and_draws_the_default_function():
+    at = fresh({"surface": "custom", "custom.text": "x +* y", "opt": "sgd"})
+    (warning,) = at.warning
+    assert "custom.text=" in warning.value and "Invalid formula" in warning.value
+    assert at.session_state["page_state"].surface_params["text"] == "x**4/40 - x**2/2 + y**2/4"

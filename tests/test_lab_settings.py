@@ -36,7 +36,7 @@ def test_a_wrapper_lists_its_inner_optimizers_settings_after_its_own():
 def test_engine_facts_are_imported_not_copied():
     assert GLOBAL_SETTINGS["schedule"].options is KINDS
     assert GLOBAL_SETTINGS["batch_size"].high == SURFACES["regression"].n_points
-    assert GLOBAL_SETTINGS["surface"].options == tuple(SURFACES)
+    assert GLOBAL_SETTINGS["surface"].options == (*SURFACES, "custom")
 
 
 @pytest.mark.parametrize("name", list(GLOBAL_SETTINGS))

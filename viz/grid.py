@@ -55,13 +55,19 @@ def _grid(surface: Surface, size: int, softness: float) -> Grid:
     y = np.linspace(*surface.y_range, size)
     points = np.stack(np.meshgrid(x, y), axis=-1)
     with np.errstate(all="ignore"):
-        z = np.nan_to_num(surface.value(points), nan=0.0, posinf=1e300, neginf=-1e300)
-    floor = float(z.min())
+        raw = np.asarray(surface.value(points), dtype=float)
+    # Where a typed formula has no value (log of a negative number) the map shows a gap: the
+    # colour scale and the levels come from the points that have one.
+    defined = np.isfinite(raw)
+    finite = raw[defined] if defined.any() else np.zeros(1)
+    z = np.where(defined, raw, np.nan)
+    floor = float(finite.min())
     offset = 0.0
     height = z
     if surface.log_levels:
         # An offset above the lowest sampled value keeps the log finite at the minimum;
         # softness 1e-5 spreads about five decades of levels over the window.
-        offset = max(float(z.max() - floor) * softness, 1e-12)
-        height = np.log10(z - floor + offset)
+        offset = max(float(finite.max() - floor) * softness, 1e-12)
+        with np.errstate(all="ignore"):
+            height = np.log10(z - floor + offset)
     return Grid(x=x, y=y, z=z, height=height, log=surface.log_levels, floor=floor, offset=offset)

@@ -28,7 +28,7 @@ HOVER = ("<b>%{fullData.name}</b><br>step %{customdata[0]}<br>(%{x:.4g}, %{y:.4g
 def contour_trace(surface: Surface, size: int = GRID_SIZE, *, showscale: bool = True) -> dict[str, Any]:
     grid = surface_grid(surface, size, softness=SOFTNESS)
     return dict(
-        type="contour", x=typed(grid.x), y=typed(grid.y), z=typed(grid.height), name="surface",
+        type="contour", x=typed(grid.x), y=typed(grid.y), z=typed(grid.height, gaps=True), name="surface",
         colorscale=SURFACE_SCALE, ncontours=28 if grid.log else 24, showscale=showscale,
         colorbar=dict(title=dict(text=grid.height_label, side="right", font=dict(size=11)), thickness=8, len=0.9,
                       tickfont=dict(size=10)),

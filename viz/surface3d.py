@@ -25,7 +25,7 @@ def sheet_grid(surface: Surface) -> Grid:
 
 def lift(grid: Grid) -> float:
     """How far above the sheet the paths float, so they are not hidden inside it."""
-    return 0.012 * float(np.ptp(grid.height) or 1.0)
+    return 0.012 * float((np.nanmax(grid.height) - np.nanmin(grid.height)) or 1.0)
 
 
 def heights(surface: Surface, loss: np.ndarray, xy: np.ndarray | None = None) -> np.ndarray:
@@ -36,7 +36,7 @@ def heights(surface: Surface, loss: np.ndarray, xy: np.ndarray | None = None) ->
     under it.
     """
     grid = sheet_grid(surface)
-    height = np.clip(grid.to_height(loss), grid.height.min(), grid.height.max())
+    height = np.clip(grid.to_height(loss), np.nanmin(grid.height), np.nanmax(grid.height))
     if xy is not None:
         height = np.maximum(height, _sheet_at(grid, np.asarray(xy, dtype=float)))
     return height + lift(grid)
@@ -54,7 +54,7 @@ def _sheet_at(grid: Grid, xy: np.ndarray) -> np.ndarray:
     h = grid.height
     low = h[row, column] * (1 - fx) + h[row, column + 1] * fx
     high = h[row + 1, column] * (1 - fx) + h[row + 1, column + 1] * fx
-    return low * (1 - fy) + high * fy
+    return np.nan_to_num(low * (1 - fy) + high * fy, nan=-np.inf)
 
 
 def sheet_figure(surface: Surface, paths: Sequence[PathView], *, axis_titles: tuple[str, str] = ("x", "y"),
@@ -62,7 +62,7 @@ def sheet_figure(surface: Surface, paths: Sequence[PathView], *, axis_titles: tu
     """The 3-D figure and the index of its heads trace (one point per path)."""
     grid = sheet_grid(surface)
     data: list[dict] = [dict(
-        type="surface", x=typed(grid.x), y=typed(grid.y), z=typed(grid.height), colorscale=SHEET_SCALE,
+        type="surface", x=typed(grid.x), y=typed(grid.y), z=typed(grid.height, gaps=True), colorscale=SHEET_SCALE,
         showscale=False, opacity=1.0, name="surface", hoverinfo="skip",
         lighting=dict(ambient=0.65, diffuse=0.6, specular=0.05, roughness=0.95),
         contours=dict(z=dict(show=False)),
@@ -85,14 +85,14 @@ def sheet_figure(surface: Surface, paths: Sequence[PathView], *, axis_titles: tu
         marker=dict(size=6, color=[p.color for p in paths], line=dict(width=1, color="white")),
     ))
     revision = uirevision or surface.name
-    top = float(grid.height.max()) + 2 * lift(grid)
+    top = float(np.nanmax(grid.height)) + 2 * lift(grid)
     layout = dict(
         margin=dict(l=0, r=0, t=0, b=0), uirevision=revision, showlegend=False,
         scene=dict(
             uirevision=revision,
             xaxis=dict(title=dict(text=axis_titles[0]), range=list(surface.x_range), tickfont=TICKS, nticks=5),
             yaxis=dict(title=dict(text=axis_titles[1]), range=list(surface.y_range), tickfont=TICKS, nticks=5),
-            zaxis=dict(title=dict(text="log₁₀ f" if grid.log else "f"), range=[float(grid.height.min()), top],
+            zaxis=dict(title=dict(text="log₁₀ f" if grid.log else "f"), range=[float(np.nanmin(grid.height)), top],
                        tickfont=TICKS, nticks=4),
             camera=dict(eye=dict(x=-0.75, y=-1.35, z=1.45)),
             aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6),

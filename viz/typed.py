@@ -10,9 +10,15 @@ import numpy as np
 _CODES = {"f4": np.float32, "f8": np.float64, "i4": np.int32}
 
 
-def typed(values: Any, dtype: str = "f4") -> dict[str, Any]:
-    """``{"dtype", "bdata"[, "shape"]}`` as plotly.js 3 reads it; NaN and inf become 0."""
-    array = np.ascontiguousarray(_finite(values), dtype=_CODES[dtype])
+def typed(values: Any, dtype: str = "f4", *, gaps: bool = False) -> dict[str, Any]:
+    """``{"dtype", "bdata"[, "shape"]}`` as plotly.js 3 reads it; inf is clipped, and NaN
+    becomes 0 unless ``gaps`` keeps it (plotly.js leaves a NaN cell of a contour undrawn)."""
+    array = np.asarray(values, dtype=float)
+    if not gaps:
+        array = _finite(array)
+    elif np.isinf(array).any():
+        array = np.where(np.isinf(array), np.nan, array)
+    array = np.ascontiguousarray(array, dtype=_CODES[dtype])
     spec: dict[str, Any] = {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
     if array.ndim > 1:
         spec["shape"] = ", ".join(str(n) for n in array.shape)
