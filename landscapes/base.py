@@ -69,12 +69,18 @@ class Surface:
 
     def distance_to_nearest_minimum(self, xy: Array) -> Array | None:
         """Euclidean distance ``(...)`` from each point to the closest known minimum, or None."""
-        minima = self.minima_array()
-        if len(minima) == 0:
+        if not self.minima:
             return None
         xy = np.asarray(xy, dtype=float)
-        gaps = xy[..., None, :] - minima
-        return np.sqrt(np.min(np.sum(gaps * gaps, axis=-1), axis=-1))
+        x, y = xy[..., 0], xy[..., 1]
+        # One pass per minimum (there are a handful) instead of a (..., K, 2) temporary: the
+        # runner's stop rule asks this at every step for every start of a basin map.
+        nearest = None
+        for mx, my in self.minima:
+            dx, dy = x - mx, y - my
+            squared = dx * dx + dy * dy
+            nearest = squared if nearest is None else np.minimum(nearest, squared, out=nearest)
+        return np.sqrt(nearest)
 
 
 def coordinates(xy: Array) -> tuple[Array, Array]:

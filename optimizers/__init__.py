@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from optimizers.explore import Basins, Sweep, basins, grid_keys, sweep
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from optimizers.runner import DIVERGENCE_LIMIT, MAX_STEPS, run
 from optimizers.schedules import Schedule
@@ -16,5 +17,5 @@ from optimizers.trajectory import Trajectory
 
 __version__ = "0.1.0"
 
-__all__ = ["OPTIMIZERS", "run", "Trajectory", "Schedule", "OptimizerSpec", "get_optimizer",
-           "MAX_STEPS", "DIVERGENCE_LIMIT", "__version__"]
+__all__ = ["OPTIMIZERS", "run", "sweep", "basins", "grid_keys", "Sweep", "Basins", "Trajectory", "Schedule",
+           "OptimizerSpec", "get_optimizer", "MAX_STEPS", "DIVERGENCE_LIMIT", "__version__"]

@@ -100,12 +100,20 @@ def run(
     hp, plain_hyper = _hyperparameters(spec, hyper, n_starts)
     sched = as_schedule(schedule)
     base_lr = _base_lr(hp)
-    factors = sched.factors(plan.steps, base_lr=base_lr)
+    # Factors differ between starts only through cosine's absolute eta_min; otherwise one
+    # column serves every start (an (steps, N, 2) array would cost memory and page faults).
+    per_start = np.ndim(base_lr) and sched.kind == "cosine" and sched.eta_min != 0
+    factors = sched.factors(plan.steps, base_lr=base_lr[:, :1] if per_start else 1.0 if np.ndim(base_lr) else base_lr)
     _check_memory(plan, n_starts, record_state)
     with np.errstate(all="ignore"):
         result = _loop(spec, surf, points, hp, base_lr, factors, plan, record_state)
     xy, loss, step_index, xy_step_index, diverged_at, stopped_at, events, records = result
-    lr_curve = (factors * base_lr).reshape(plan.steps, -1) if np.ndim(base_lr) else factors * base_lr
+    # One rate per start is stored once per coordinate (see hyper._numeric): keep one column.
+    if np.ndim(base_lr):
+        column = base_lr[:, 0]
+        lr_curve = factors[..., 0] * column if per_start else factors[:, None] * column
+    else:
+        lr_curve = factors * base_lr
     settings = {
         "steps": plan.steps, "every": plan.every, "keep": plan.keep, "seed": plan.seed,
         "schedule": sched.__dict__.copy(), "schedule_text": sched.describe(),

@@ -12,7 +12,7 @@ import numpy as np
 from optimizers.hyper import KnobInfo, knobs
 
 Array = np.ndarray
-Rate = float | np.ndarray  # a learning rate: one float, or an (N, 1) column with one per start
+Rate = float | np.ndarray  # a learning rate: one float, or (N, 2) with one per start (same in both columns)
 
 
 @dataclass(frozen=True)
