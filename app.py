@@ -1,8 +1,10 @@
 """Loss-landscape lab: race gradient-descent optimizers on 2-D test surfaces.
 
-The entry point: page configuration, then the pages. Each page is one file in ``pages/``
+The entry point: page configuration, then the pages. Each page is one file in ``app_pages/``
 that reads the shared page state, calls cached engine runs, builds figures (``viz``) and lays
-them out. Adding a page is its file and one line below.
+them out. Adding a page is its file and one line below. (Not ``pages/``: Streamlit treats a
+folder of that name beside the entry script as the old automatic multipage layout and ignores
+``st.navigation``.)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ h4 { padding-top: 0.2rem; padding-bottom: 0.1rem; }
 </style>""")
 
 pages = [
-    st.Page("pages/race.py", title="Race", icon="🏁", default=True, url_path="race"),
+    st.Page("app_pages/race.py", title="Race", icon=":material/flag:", default=True, url_path="race"),
+    st.Page("app_pages/sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
 ]
 st.navigation(pages, position="top").run()

@@ -68,6 +68,7 @@ class Setting:
     - ``"choice"``: one of ``options``; ``"bool"``: on or off;
     - ``"betas"``: a pair of numbers, each from ``low`` to ``high`` (below ``high``);
     - ``"point"``: a start point ``(x, y)``, checked against the surface's window by the page;
+    - ``"pair"``: a range ``(from, to)`` with from below to;
     - ``"text"``: a short text (checked by whatever reads it).
 
     ``applies`` says, from the other values on the page, whether the setting is in force
@@ -116,6 +117,8 @@ class Setting:
             return f"two numbers 'b1,b2', each from {self.low:g} to below {self.high:g}"
         if self.kind == "point":
             return "two numbers 'x,y' inside the surface's window"
+        if self.kind == "pair":
+            return "two numbers 'from,to', the first below the second"
         if self.kind == "text":
             return f"a text of at most {int(self.high)} characters"
         noun = "a whole number" if self.kind == "int" else "a number"
@@ -154,7 +157,7 @@ class Setting:
             raise ValueError(self.allowed())
         if self.kind == "text":
             return self.check(text)
-        if self.kind in ("betas", "point"):
+        if self.kind in ("betas", "point", "pair"):
             parts = text.split(",")
             if len(parts) != 2:
                 raise ValueError(self.allowed())
@@ -172,7 +175,7 @@ class Setting:
             return str(value)
         if value is None:
             return "off"
-        if self.kind in ("betas", "point"):
+        if self.kind in ("betas", "point", "pair"):
             return f"{float(value[0]):.10g},{float(value[1]):.10g}"
         if self.kind == "int":
             return str(int(value))
@@ -195,6 +198,11 @@ class Setting:
         if self.kind == "point":
             x, y = (_finite(item, self) for item in _pair(value, self))
             return (x, y)
+        if self.kind == "pair":
+            low, high = (_finite(item, self) for item in _pair(value, self))
+            if not low < high:
+                raise ValueError(self.allowed())
+            return (low, high)
         if self.kind == "betas":
             pair = tuple(_finite(item, self) for item in _pair(value, self))
             if not all(self.low <= item < self.high for item in pair):
@@ -409,6 +417,31 @@ GLOBAL_SETTINGS: dict[str, Setting] = {
                 pages=("race",)),
         Setting("istep", "int", 1, "Step", "The step whose numbers the inspector shows.", low=1,
                 high=MAX_RACE_STEPS, step=1, pages=("race",)),
+        Setting("sweep_racer", "text", "", "Optimizer",
+                "The racer whose settings the sweep varies (every other setting stays as it is).", high=20,
+                pages=("sweep",)),
+        Setting("sweep_x", "text", "lr", "Across (x)", "The first hyperparameter the sweep varies.", high=40,
+                pages=("sweep",)),
+        Setting("sweep_x_range", "pair", (1e-4, 1.0), "x from, to", "The range of the first hyperparameter.",
+                pages=("sweep",)),
+        Setting("sweep_y", "text", "weight_decay", "Up (y)", "The second hyperparameter the sweep varies.", high=40,
+                pages=("sweep",)),
+        Setting("sweep_y_range", "pair", (0.0, 0.5), "y from, to", "The range of the second hyperparameter.",
+                pages=("sweep",)),
+        Setting("sweep_n", "int", 40, "Cells per axis",
+                "The grid's resolution: up to 100 x 100 settings, each a whole run.", low=5, high=100, step=1,
+                pages=("sweep", "stability")),
+        Setting("sweep_metric", "choice", "final loss", "Colour by",
+                "Final loss (log colour) or steps until within the arrival tolerance of a minimum.",
+                options=("final loss", "steps to arrive"), pages=("sweep", "stability")),
+        Setting("basin_racer", "text", "", "Optimizer", "The racer whose settings every start uses.", high=20,
+                pages=("basins",)),
+        Setting("basin_n", "int", 100, "Starts per axis", "The map's resolution: up to 200 x 200 starts.",
+                low=10, high=200, step=1, pages=("basins",)),
+        Setting("basin_color", "choice", "where it settles", "Colour by",
+                "Where each start settles (which minimum), its final loss, the steps it needs, or, on a saddle, "
+                "the direction it escapes in.",
+                options=("where it settles", "final loss", "steps to arrive", "escape direction"), pages=("basins",)),
         Setting("present", "bool", False, "Presentation mode",
                 "Hide the controls and enlarge the map for a projector."),
     )

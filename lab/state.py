@@ -19,6 +19,7 @@ STATE = "page_state"
 WRITTEN = "written_query"
 FORCE = "force_widgets"
 NOTICE = "link_notice"
+PAGE = "page_shown"
 
 
 def _query() -> dict[str, list[str]]:
@@ -29,8 +30,12 @@ def _flat(query: dict[str, list[str]]) -> dict[str, str]:
     return {key: values[-1] if values else "" for key, values in query.items()}
 
 
-def load(fallback: Callable[[], PageState]) -> PageState:
+def load(fallback: Callable[[], PageState], page: str = "race") -> PageState:
     """The state to show in this run (and whether widgets must be re-seeded from it)."""
+    if st.session_state.get(PAGE) != page:
+        # Another page's widgets share keys with this one's (steps, tol): seed them afresh.
+        st.session_state[PAGE] = page
+        st.session_state[FORCE] = True
     query = _query()
     if STATE in st.session_state and not query:
         # Another page of the app was opened from the navigation, which drops the query: the

@@ -79,6 +79,7 @@ def sweep_heatmap(
                                  hovertemplate=f"{optimum_label}: {x_name} %{{x:.3g}}, {y_name} %{{y:.3g}}<extra></extra>"))
     if marked is not None:
         traces.append(go.Scatter(x=[marked[0]], y=[marked[1]], mode="markers", name="the race's setting",
+                                 showlegend=False,
                                  marker=dict(symbol="circle-open", size=16, color="white", line=dict(width=3)),
                                  hovertemplate="the race's setting<extra></extra>"))
     fig = go.Figure(data=traces)

@@ -39,7 +39,7 @@ VELOCITY = "velocity_arrows"
 # ---------------------------------------------------------------------------------------------
 # 1. State.
 
-state = io.load(default_state)
+state = io.load(default_state, page="race")
 force = io.forced()
 
 # A click on the map or "inspect this step" in the race view (each carries a fresh nonce, so
