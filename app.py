@@ -26,5 +26,7 @@ h4 { padding-top: 0.2rem; padding-bottom: 0.1rem; }
 pages = [
     st.Page("app_pages/race.py", title="Race", icon=":material/flag:", default=True, url_path="race"),
     st.Page("app_pages/sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
+    st.Page("app_pages/stability.py", title="Stability", icon=":material/speed:", url_path="stability"),
+    st.Page("app_pages/basins.py", title="Basins", icon=":material/water_drop:", url_path="basins"),
 ]
 st.navigation(pages, position="top").run()
