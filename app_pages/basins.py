@@ -74,7 +74,11 @@ else:
                     config={"displaylogo": False, "scrollZoom": False})
     reached = (result.minimum >= 0).mean()
     diverged = (result.minimum == -2).mean()
-    st.caption(f"{reached:.0%} of the starts reach a known minimum within {result.tol:g}, {diverged:.0%} diverge. "
-               "Stars are the known minima, the ring is the race's start.")
+    if len(surface.minima):
+        st.caption(f"{reached:.0%} of the starts reach a known minimum within {result.tol:g}, {diverged:.0%} "
+                   "diverge. Stars are the known minima, the ring is the race's start.")
+    else:
+        st.caption(f"This surface has no minimum: the colours say which way each start leaves the saddle point "
+                   f"(0° is +x, 90° is +y); {diverged:.0%} of the starts blow up. The ring is the race's start.")
 
 io.publish(state, page="basins")

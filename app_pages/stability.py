@@ -103,10 +103,12 @@ with eigen:
     for index, eigenvalue in enumerate(q.eigenvalues):
         direction = q.eigenvectors[:, index] * span
         label = f"λ = {eigenvalue:.3g}: {'steep' if index == 1 else 'gentle'}"
-        figure.add_annotation(x=minimum[0] + direction[0], y=minimum[1] + direction[1], ax=minimum[0], ay=minimum[1],
-                              xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=2, arrowwidth=2.5,
-                              arrowcolor="#D55E00" if index == 1 else "#0072B2", text=label,
-                              font=dict(color="#D55E00" if index == 1 else "#0072B2", size=12))
+        tip = minimum + direction
+        color = "#D55E00" if index == 1 else "#0072B2"
+        figure.add_annotation(x=tip[0], y=tip[1], ax=minimum[0], ay=minimum[1], xref="x", yref="y", axref="x",
+                              ayref="y", showarrow=True, arrowhead=2, arrowwidth=2.5, arrowcolor=color, text="")
+        figure.add_annotation(x=tip[0], y=tip[1], text=label, showarrow=False, xanchor="left", yanchor="bottom",
+                              font=dict(color=color, size=12), bgcolor="rgba(255,255,255,0.75)")
     figure.update_layout(height=300, margin=dict(l=40, r=10, t=10, b=30), showlegend=False,
                          xaxis=dict(range=list(surface.x_range), constrain="domain"),
                          yaxis=dict(range=list(surface.y_range), scaleanchor="x", constrain="domain"))

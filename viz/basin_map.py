@@ -22,31 +22,33 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
 
     The surface's known minima come first; starts that settled somewhere else (a local minimum
     the surface does not list, such as Rastrigin's dimples) are grouped by their end point
-    rounded to one decimal, the most common places first; the rest is "elsewhere or still
+    rounded to one decimal. With many such places (Rastrigin has dozens in view) the colours
+    repeat, arranged so that neighbouring places differ; the rest is "elsewhere or still
     moving", and blown-up starts are "diverged".
     """
     names: list[str] = []
+    colors: list[str] = []
     codes = np.full(b.minimum.shape, -1, dtype=np.int64)
     for index, (x, y) in enumerate(b.surface.minima):
-        if index >= MAX_PLACES:
-            break
         codes[b.minimum == index] = len(names)
         names.append(f"minimum ({x:.3g}, {y:.3g})")
+        colors.append(CATEGORY_COLORS[index % MAX_PLACES])
     unplaced = (codes < 0) & (b.minimum != -2)
     if unplaced.any():
         with np.errstate(all="ignore"):
             gradient = b.surface.grad(b.final_xy[unplaced])
         settled = np.sqrt(np.sum(gradient * gradient, axis=-1)) < max(b.tol * 10, 1e-3)
-        rounded = np.round(b.final_xy[unplaced], 1)
-        places, counts = np.unique(rounded[settled], axis=0, return_counts=True)
-        order = np.argsort(-counts)[: MAX_PLACES - len(names)]
-        flat = np.flatnonzero(unplaced.ravel())
-        settled_rows = flat[settled]
-        for place in places[order]:
-            match = np.all(rounded[settled] == place, axis=1)
-            codes.ravel()[settled_rows[match]] = len(names)
+        rounded = np.round(b.final_xy[unplaced][settled], 1)
+        places, which = np.unique(rounded, axis=0, return_inverse=True)
+        # Rank the places' x and y so that a colour index steps by 7 and by 3 between neighbours
+        # (both coprime with the palette's 12): neighbouring basins never share a colour.
+        x_rank = np.unique(places[:, 0], return_inverse=True)[1]
+        y_rank = np.unique(places[:, 1], return_inverse=True)[1]
+        first = len(names)
+        codes.ravel()[np.flatnonzero(unplaced.ravel())[settled]] = first + which.ravel()
+        for place, rx, ry in zip(places, x_rank, y_rank, strict=True):
             names.append(f"settles near ({place[0]:.3g}, {place[1]:.3g})")
-    colors = list(CATEGORY_COLORS[: len(names)])
+            colors.append(CATEGORY_COLORS[(len(b.surface.minima) + 7 * int(rx) + 3 * int(ry)) % MAX_PLACES])
     rest = (codes < 0) & (b.minimum != -2)
     if rest.any():
         codes[rest] = len(names)
@@ -101,9 +103,11 @@ def _angle_map(b: Basins, diverged: np.ndarray, height: int, axis_titles: tuple[
                    hovertemplate="start (%{x:.3g}, %{y:.3g})<br>click: race from here<extra></extra>",
                    selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))),
     ])
+    # Diverged starts have no direction: they show as gaps, on the colour that marks divergence.
     figure.update_layout(height=height, margin=dict(l=55, r=10, t=10, b=45), clickmode="event+select",
-                         dragmode=False, xaxis=dict(title=axis_titles[0]), yaxis=dict(title=axis_titles[1]),
-                         plot_bgcolor=DIVERGED_COLOR)
+                         dragmode=False, plot_bgcolor=DIVERGED_COLOR,
+                         xaxis=dict(title=axis_titles[0], range=[float(b.xs[0]), float(b.xs[-1])], showgrid=False),
+                         yaxis=dict(title=axis_titles[1], range=[float(b.ys[0]), float(b.ys[-1])], showgrid=False))
     return figure
 
 

@@ -15,6 +15,7 @@ DIVERGED_COLOR = "#B2182B"
 # Plotly reports clicks on markers, not on heatmap cells: invisible markers at up to this many
 # cells per axis catch them (more would make the figure heavy for little gain in aim).
 MAX_TARGETS = 64
+MAX_LISTED = 14  # categories named in a colour bar; beyond that the hover says which
 LOSS_SCALE = "Viridis"
 STEPS_SCALE = "Cividis"
 
@@ -131,8 +132,9 @@ def category_map(xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, names: Seque
         scale += [[index / k, color], [(index + 1) / k, color]]
     gx, gy = click_grid(xs, ys)
     fig = go.Figure(data=[
-        go.Heatmap(x=_axis(xs), y=_axis(ys), z=np.asarray(codes, dtype=np.int8), zmin=-0.5, zmax=k - 0.5,
-                   colorscale=scale, colorbar=dict(tickvals=list(range(k)), ticktext=list(names), thickness=10, len=0.9),
+        go.Heatmap(x=_axis(xs), y=_axis(ys), z=np.asarray(codes, dtype=np.int16), zmin=-0.5, zmax=k - 0.5,
+                   colorscale=scale, showscale=k <= MAX_LISTED,
+                   colorbar=dict(tickvals=list(range(k)), ticktext=list(names), thickness=10, len=0.9),
                    name="basin", hoverinfo="skip"),
         go.Scatter(x=gx, y=gy, mode="markers", opacity=0, customdata=_names_at(xs, ys, codes, names, gx, gy),
                    marker=dict(size=max(5, int(420 / min(len(xs), MAX_TARGETS))), opacity=0), showlegend=False,
