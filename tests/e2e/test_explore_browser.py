@@ -1,0 +1,144 @@
+"""End-to-end: the sweep, stability and basin pages, a student's own function on every page,
+and the downloads, in headless Chromium against a real server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+RENDER_MS = 40_000
+RACE_URL = re.compile(r"//[^/]+/(race)?\?")  # the race is the default page: "/" or "/race"
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def chart_ready(page: Page, index: int = 0) -> None:
+    page.locator(".js-plotly-plot .main-svg").nth(index).wait_for(timeout=RENDER_MS)
+    page.wait_for_function("(i) => { const gd = document.querySelectorAll('.js-plotly-plot')[i];"
+                           " return gd && gd._fullLayout && gd.data && gd.data.length > 0; }", arg=index,
+                           timeout=RENDER_MS)
+
+
+def query(page: Page) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(urlsplit(page.url).query).items()}
+
+
+def click_data(page: Page, index: int, x: float, y: float) -> None:
+    """Click Streamlit's ``index``-th Plotly chart at data point (x, y)."""
+    point = page.evaluate("""([i, x, y]) => { const gd = document.querySelectorAll('.js-plotly-plot')[i];
+        const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+        return [r.left + fl.xaxis._offset + fl.xaxis.d2p(x), r.top + fl.yaxis._offset + fl.yaxis.d2p(y)]; }""",
+                          [index, x, y])
+    page.mouse.click(point[0], point[1])
+
+
+def heatmap_values(page: Page, index: int = 0) -> dict:
+    return page.evaluate("""(i) => { const gd = document.querySelectorAll('.js-plotly-plot')[i];
+        const heat = gd._fullData.find(t => t.type === 'heatmap'); const z = heat.z;
+        const flat = Array.from(z).flatMap(row => Array.from(row));
+        return {x: Array.from(heat.x), y: Array.from(heat.y), finite: flat.filter(v => v !== null && isFinite(v)).length,
+                names: gd.data.map(t => t.name)}; }""", index)
+
+
+def test_a_sweep_draws_its_grid_and_a_click_races_at_that_cell(page: Page):
+    page.goto("/sweep?surface=ravine&opt=momentum&steps=100&sweep_x=lr&sweep_y=momentum"
+              "&sweep_x_range=0.001,1&sweep_y_range=0,0.99&sweep_n=30")
+    chart_ready(page)
+    heat = heatmap_values(page)
+    assert len(heat["x"]) == 30 and len(heat["y"]) == 30 and heat["finite"] > 600
+    shot(page, "sweep_page")
+    targets = page.evaluate("() => { const t = document.querySelector('.js-plotly-plot').data.find(d => d.name === 'cells');"
+                            " return [Array.from(t.x)[400], Array.from(t.y)[400]]; }")
+    click_data(page, 0, targets[0], targets[1])
+    expect(page).to_have_url(RACE_URL, timeout=20_000)
+    settings = query(page)
+    assert float(settings["momentum.lr"]) == pytest.approx(targets[0], rel=1e-3)
+    assert float(settings["momentum.momentum"]) == pytest.approx(targets[1], rel=1e-3)
+
+
+def test_stability_draws_theory_over_the_measured_map_and_races_at_its_best(page: Page):
+    page.goto("/stability?surface=ravine&opt=sgd&steps=200&sweep_n=30")
+    chart_ready(page, 1)
+    names = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[1].data.map(t => t.name)")
+    assert "theory: convergence boundary" in names and "theory's optimum" in names
+    expect(page.get_by_text("condition number")).to_be_visible()
+    shot(page, "stability_page")
+    page.get_by_role("button", name="Race at theory's best settings").click()
+    expect(page).to_have_url(re.compile(r"momentum\.lr=1\.336"), timeout=20_000)
+
+
+def test_a_basin_map_of_himmelblau_shows_four_basins_and_a_click_races_from_there(page: Page):
+    page.goto("/basins?surface=himmelblau&opt=sgd&sgd.lr=0.01&steps=300&basin_n=60")
+    chart_ready(page)
+    ticks = page.evaluate("() => document.querySelector('.js-plotly-plot').data.find(t => t.type === 'heatmap')"
+                          ".colorbar.ticktext")
+    assert sum(tick.startswith("minimum") for tick in ticks) == 4
+    shot(page, "basins_page")
+    click_data(page, 0, 2.5, -2.5)
+    expect(page).to_have_url(RACE_URL, timeout=20_000)
+    x, y = (float(v) for v in query(page)["start"].split(","))
+    assert abs(x - 2.5) < 0.3 and abs(y + 2.5) < 0.3
+
+
+@pytest.mark.parametrize(("path", "formula", "canonical"), [
+    ("race", "x**4/40-x**2/2%2By**2/3", "x**4/40 - x**2/2 + y**2/3"),
+    ("sweep", "x**4/40-x**2/2%2By**2/3", "x**4/40 - x**2/2 + y**2/3"),
+    ("stability", "x**2/10%2By**2%2Bx*y/2", "x**2/10 + y**2 + x*y/2"),
+    ("basins", "x**4/40-x**2/2%2By**2/3", "x**4/40 - x**2/2 + y**2/3"),
+])
+def test_a_students_own_function_on_every_page(page: Page, path, formula, canonical):
+    page.goto(f"/{path}?surface=custom&custom.text={formula}&opt=adam&adam.lr=0.1&steps=100&sweep_n=20&basin_n=40")
+    if path == "race":
+        page.frame_locator('iframe[title="lab.raceview.raceview"]').locator(".rv-map .main-svg").first.wait_for(
+            timeout=RENDER_MS)
+    else:
+        chart_ready(page)
+    page.wait_for_timeout(1000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert query(page)["custom.text"] == canonical
+    if path == "stability":
+        expect(page.get_by_text("condition number")).to_be_visible()
+    shot(page, f"custom_{path}")
+
+
+def test_a_hostile_formula_is_refused_with_a_message_and_nothing_runs(page: Page):
+    page.goto("/?surface=custom&opt=sgd")
+    page.frame_locator('iframe[title="lab.raceview.raceview"]').locator(".rv-map .main-svg").first.wait_for(
+        timeout=RENDER_MS)
+    box = page.get_by_role("textbox", name="f(x, y) =")
+    box.fill("__import__('os').system('touch /tmp/pwned')")
+    box.press("Enter")
+    expect(page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]')).to_contain_text("not allowed")
+    assert "custom.text" not in query(page)  # still the default formula: nothing from the text was used
+    shot(page, "custom_refused")
+
+
+def test_the_downloads_hold_the_race(page: Page, tmp_path):
+    page.goto("/?surface=ravine&opt=sgd,momentum&sgd.lr=0.9&momentum.lr=1&momentum.momentum=0.5&steps=60")
+    page.frame_locator('iframe[title="lab.raceview.raceview"]').locator(".rv-map .main-svg").first.wait_for(
+        timeout=RENDER_MS)
+    files = {}
+    for label in ("Trajectories (CSV)", "Settings (JSON)", "Python snippet"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(target)
+        files[label] = target.read_text()
+    rows = list(csv.DictReader(io.StringIO(files["Trajectories (CSV)"])))
+    assert len(rows) == 2 * 61 and {row["racer"] for row in rows} == {"sgd", "momentum"}
+    settings = json.loads(files["Settings (JSON)"])
+    assert settings["query"]["momentum.momentum"] == "0.5"
+    assert "runs['SGD, lr = 0.9'] = run(" in files["Python snippet"]
