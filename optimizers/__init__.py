@@ -9,8 +9,18 @@
 from __future__ import annotations
 
 from optimizers.explore import Basins, Sweep, basins, grid_keys, sweep
+from optimizers.limits import (
+    MAX_CELLS,
+    MAX_EPOCHS,
+    MAX_POINT_STEPS,
+    MAX_RECORDED_BYTES,
+    MAX_RESOLUTION,
+    MAX_STARTS,
+    MAX_STEPS,
+    point_steps,
+)
 from optimizers.registry import OPTIMIZERS, get_optimizer
-from optimizers.runner import DIVERGENCE_LIMIT, MAX_STEPS, run
+from optimizers.runner import DIVERGENCE_LIMIT, run
 from optimizers.schedules import Schedule
 from optimizers.spec import OptimizerSpec
 from optimizers.trajectory import Trajectory
@@ -18,4 +28,5 @@ from optimizers.trajectory import Trajectory
 __version__ = "0.1.0"
 
 __all__ = ["OPTIMIZERS", "run", "sweep", "basins", "grid_keys", "Sweep", "Basins", "Trajectory", "Schedule",
-           "OptimizerSpec", "get_optimizer", "MAX_STEPS", "DIVERGENCE_LIMIT", "__version__"]
+           "OptimizerSpec", "get_optimizer", "point_steps", "MAX_STEPS", "MAX_STARTS", "MAX_EPOCHS", "MAX_CELLS",
+           "MAX_RESOLUTION", "MAX_POINT_STEPS", "MAX_RECORDED_BYTES", "DIVERGENCE_LIMIT", "__version__"]

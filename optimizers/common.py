@@ -7,6 +7,15 @@ import numpy as np
 from optimizers.hyper import is_zero
 
 
+def column(value: float | np.ndarray) -> float | np.ndarray:
+    """A per-start hyperparameter as one column ``(N, 1)``, for state kept once per start.
+
+    Per-start values arrive as ``(N, 2)`` with equal columns (see ``hyper._numeric``); numbers
+    pass through unchanged.
+    """
+    return value[:, :1] if isinstance(value, np.ndarray) and value.ndim == 2 else value
+
+
 def with_weight_decay(grad: np.ndarray, params: np.ndarray, weight_decay: float | np.ndarray) -> np.ndarray:
     """PyTorch's coupled L2 penalty: g + λθ (a new array; ``grad`` is left alone)."""
     if is_zero(weight_decay):

@@ -1,10 +1,10 @@
 """Many runs at once: a sweep over a grid of settings, and the basins of attraction of a surface.
 
-Both are one batched :func:`optimizers.run` per chunk of cells (hyperparameters as one value
-per start, or one start per pixel), never a Python loop over cells, so each cell equals
-``run()`` of that cell alone (exactly, for runs without gradient noise). Large batches are cut
-into cache-sized chunks that run on a thread pool: NumPy releases the GIL inside its array
-operations, so the chunks use every core.
+Both are batched engine work: the cells of a sweep are one batch of starts with one value of
+each swept hyperparameter per start, the pixels of a basin map one batch of starts, so no
+Python loop runs over cells, and each cell ends exactly where ``run()`` of that cell alone
+ends (for runs without gradient noise). Large batches are cut into chunks that several threads
+run at once: NumPy releases the GIL inside its array operations.
 
 >>> import numpy as np
 >>> s = sweep("momentum", "ravine", start=(-7, 2), steps=200,
@@ -14,6 +14,30 @@ operations, so the chunks use every core.
 >>> b = basins("sgd", "himmelblau", resolution=20, steps=300, lr=0.01)
 >>> sorted(set(b.minimum.ravel().tolist()))
 [0, 1, 2, 3]
+
+Choices worth knowing:
+
+- Grid keys are the optimizer's real-valued hyperparameters (:func:`grid_keys`); Adam's pair
+  is swept one member at a time as ``"betas[0]"`` / ``"betas[1]"``, the other member taken from
+  a fixed ``betas=`` keyword or the default. For Lookahead, the keys are its ``alpha`` and the
+  inner optimizer's (``inner=`` keyword, Adam by default). Whole numbers (Lookahead's ``k``)
+  and switches (``amsgrad``) are not swept: they change the algorithm, not a rate.
+- ``Sweep.steps_to(tol)`` runs the sweep once more with the runner's stop rule at ``tol``
+  (each cell freezes at its first step within ``tol`` of a known minimum, and leaves the batch).
+  That is exact, keeps no per-step array (memory stays one row per cell, whatever the number
+  of steps) and costs nothing until asked; the answer is cached per ``tol``. Recording a float32
+  distance per cell and step instead would cost 4 bytes per point-step (40 MB for 100 x 100 x
+  1,000) and a distance computation in every step of every sweep, to answer a question the
+  page may not ask, and could round a distance across ``tol``.
+- Chunks have a fixed size (``CHUNK``), so the chunk a cell falls in does not depend on the
+  number of cores; with gradient noise, a cell's noise does depend on its chunk and its place
+  in it (same statistics as ``run()`` alone, other draws).
+- Basins: a start ends in a listed minimum (``surface.minima``) when it comes within ``tol`` of
+  it (the run stops it there). Surfaces have more attractors than they list (Rastrigin lists
+  only its global minimum): :meth:`Basins.attractors` groups the end points where the gradient
+  vanished, so a page can colour every local minimum's basin; ``final_xy`` is there too. On a
+  surface without minima (the saddles), :attr:`Basins.escape_angle` says which way each start
+  left the critical point at the origin.
 """
 
 from __future__ import annotations
@@ -29,30 +53,48 @@ from typing import Any
 import numpy as np
 
 from landscapes import Surface, get_surface
+from optimizers.hyper import KnobInfo
+from optimizers.limits import MAX_CELLS, MAX_RESOLUTION, check_work
 from optimizers.registry import OPTIMIZERS, get_optimizer
-from optimizers.runner import MAX_STEPS, run
+from optimizers.runner import Ends, planned_steps, run, run_ends
+from optimizers.trajectory import Trajectory
 
-MAX_CELLS = 10_000  # a sweep's grid: up to 100 x 100
-MAX_RESOLUTION = 400  # a basin map: up to 400 x 400 starts
-MAX_POINT_STEPS = 200_000_000  # cells (or starts) x steps in one call
-# Starts per batch, by measurement (bench/bench_explore.py): small batches leave each NumPy call
-# too short to release the GIL for long, so the threads queue on it instead of sharing cores.
-CHUNK = 50_000
-MIN_CHUNK = 1_024
+# Starts per chunk, by measurement (bench/bench_explore.py, 2 cores): every NumPy call on a
+# chunk of this size runs long enough (tens of microseconds) that the threads rarely wait for
+# the GIL, and a chunk's arrays still sit in the core's L2 cache.
+CHUNK = 8_192
 DEFAULT_TOL = 1e-3
+NO_ESCAPE = -10.0  # escape_angle where a start did not leave the critical point (angles are in [-pi, pi])
+UNSETTLED, DIVERGED = -1, -2  # labels of Basins.minimum and Basins.attractors
 
 Progress = Callable[[float], None]
 
 
-def grid_keys(optimizer: str) -> tuple[str, ...]:
-    """The hyperparameters a sweep may vary: the optimizer's numeric ones that take one value
-    per start (a wrapper's inner optimizer's too, for its default inner optimizer)."""
+def grid_keys(optimizer: str, inner: str | None = None) -> tuple[str, ...]:
+    """The hyperparameters a sweep may vary for ``optimizer``: its real-valued ones, Adam-style
+    pairs as ``"betas[0]"`` and ``"betas[1]"``, and for a wrapper those of its ``inner``
+    optimizer (by default the wrapper's default inner optimizer)."""
+    return tuple(_sweepable(optimizer, inner))
+
+
+def _sweepable(optimizer: str, inner: str | None) -> dict[str, tuple[str, KnobInfo, Any]]:
+    """grid key -> (the run() keyword it feeds, its knob, its default)."""
     spec = get_optimizer(optimizer)
     knobs = dict(spec.knobs())
     if spec.wraps_inner:
-        inner = knobs["inner"][0]
+        inner = knobs["inner"][0] if inner is None else inner
+        if inner not in OPTIMIZERS or OPTIMIZERS[inner].wraps_inner:
+            choices = [name for name, other in OPTIMIZERS.items() if not other.wraps_inner]
+            raise ValueError(f"Invalid inner: {inner!r}. inner must be one of {', '.join(choices)}.")
         knobs.update({name: knob for name, knob in OPTIMIZERS[inner].knobs().items() if name not in knobs})
-    return tuple(name for name, (_, info) in knobs.items() if info.kind == "float")
+    keys: dict[str, tuple[str, KnobInfo, Any]] = {}
+    for name, (default, info) in knobs.items():
+        if info.kind == "float":
+            keys[name] = (name, info, default)
+        elif info.kind == "betas":
+            for index in (0, 1):
+                keys[f"{name}[{index}]"] = (name, info, default)
+    return keys
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,28 +103,46 @@ class Sweep:
 
     optimizer: str
     surface: Surface
-    axes: dict[str, np.ndarray]
-    final_loss: np.ndarray  # +inf where the start diverged, never NaN
+    axes: dict[str, np.ndarray]  # grid key -> its values, in grid order
+    final_loss: np.ndarray  # +inf where the cell diverged, never NaN
     diverged: np.ndarray  # bool
-    diverged_at: np.ndarray  # int, -1 if never
-    final_xy: np.ndarray  # (..., 2)
+    diverged_at: np.ndarray  # int: the step at which the cell blew up, -1 if never
+    stopped_at: np.ndarray  # int: the step at which a stop rule froze the cell, -1 if never
+    final_xy: np.ndarray  # (..., 2): where each cell ended (a diverged cell: its last point in bounds)
     steps: int
-    _rerun: Callable[[float], np.ndarray] = field(repr=False)
+    start: tuple[float, float]
+    settings: dict[str, Any]  # the fixed run() keywords every cell shares
+    _arrivals: Callable[[float], np.ndarray] = field(repr=False)
 
     @property
     def shape(self) -> tuple[int, ...]:
         return self.final_loss.shape
 
     def steps_to(self, tol: float) -> np.ndarray:
-        """First step at which each cell is within ``tol`` of one of the surface's minima (-1 never).
+        """First step at which each cell is within ``tol`` of one of the surface's minima; -1 if
+        it never is (or blows up first). A surface without known minima gives -1 everywhere.
 
-        Computed by one more batched run that stops each cell as it arrives (the runner's stop
-        rule), cached per ``tol``; a surface without known minima gives -1 everywhere.
+        Runs the sweep again with the runner's stop rule (see the module notes), once per ``tol``.
         """
         tol = _positive("tol", tol)
         if not len(self.surface.minima):
             return np.full(self.shape, -1, dtype=np.int64)
-        return self._rerun(tol).copy()
+        return self._arrivals(tol).copy()
+
+    def cell(self, *index: int) -> dict[str, float]:
+        """The grid values of one cell, e.g. ``{"lr": 0.01, "momentum": 0.9}``."""
+        if len(index) != len(self.axes):
+            raise ValueError(f"Invalid cell: give {len(self.axes)} indices, one per grid key ({', '.join(self.axes)}).")
+        return {name: float(values[i]) for (name, values), i in zip(self.axes.items(), index, strict=True)}
+
+    def trajectory(self, *index: int, **run_kwargs: Any) -> Trajectory:
+        """The whole run of one cell (``run()`` of that cell alone): its path and loss curve."""
+        values = self.cell(*index)
+        hyper = _cell_hyper(self.optimizer, self.settings, {name: np.array([v]) for name, v in values.items()})
+        hyper = {name: value[0] if isinstance(value, np.ndarray) else _scalar_pair(value)
+                 for name, value in hyper.items()}
+        return run(self.optimizer, self.surface, start=self.start, steps=self.steps,
+                   **{**self.settings, **hyper, **run_kwargs})
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,21 +151,60 @@ class Basins:
 
     optimizer: str
     surface: Surface
-    xs: np.ndarray
-    ys: np.ndarray
+    xs: np.ndarray  # (W,)
+    ys: np.ndarray  # (H,)
     final_xy: np.ndarray  # (H, W, 2)
     final_loss: np.ndarray  # (H, W), +inf where diverged
+    final_grad_norm: np.ndarray  # (H, W) gradient norm at final_xy (finite)
     minimum: np.ndarray  # (H, W) index into surface.minima reached within tol; -1 none; -2 diverged
     steps_to: np.ndarray  # (H, W) first step within tol of a minimum, -1 never
-    diverged_at: np.ndarray  # (H, W)
+    diverged_at: np.ndarray  # (H, W) step at which the start blew up, -1 never
     tol: float
     steps: int
+    settings: dict[str, Any]  # the run() keywords every start shared
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_at >= 0
+
+    @property
+    def escaped(self) -> np.ndarray:
+        """(H, W) bool: the start ended farther than ``tol`` from the origin, where the saddles
+        have their critical point (blown-up starts escaped too)."""
+        return np.hypot(self.final_xy[..., 0], self.final_xy[..., 1]) >= self.tol
 
     @property
     def escape_angle(self) -> np.ndarray:
-        """Direction (radians, -pi..pi) of each final point seen from the origin: on a saddle,
-        which way each start escaped. 0 where a start ended exactly at the origin."""
-        return np.arctan2(self.final_xy[..., 1], self.final_xy[..., 0])
+        """(H, W) direction in radians (-pi..pi, 0 along +x) of each end point seen from the
+        origin: which way each start left a saddle. ``NO_ESCAPE`` (-10) where it did not
+        (see ``escaped``); never NaN."""
+        angle = np.arctan2(self.final_xy[..., 1], self.final_xy[..., 0])
+        return np.where(self.escaped, angle, NO_ESCAPE)
+
+    def attractors(self, grad_tol: float = 1e-3, radius: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct points where starts settled, and which one each start settled in.
+
+        A start settled if it did not blow up and its gradient norm at the end is below
+        ``grad_tol`` (or it reached a listed minimum). End points closer than ``radius``
+        (default: 1/40 of the window's smaller side) are one attractor. Returns ``(centres,
+        label)``: centres ``(M, 2)`` sorted by x then y, label ``(H, W)`` an index into centres,
+        ``-1`` (``UNSETTLED``) or ``-2`` (``DIVERGED``). On Rastrigin, every local minimum a
+        start found is a centre; on Himmelblau, the four minima.
+        """
+        grad_tol = _positive("grad_tol", grad_tol)
+        if radius is None:
+            radius = min(np.ptp(self.xs), np.ptp(self.ys)) / 40 or 1.0
+        radius = _positive("radius", radius)
+        settled = ~self.diverged & ((self.final_grad_norm < grad_tol) | (self.minimum >= 0))
+        centres, labels = _group(self.final_xy[settled], radius)
+        label = np.where(self.diverged, DIVERGED, UNSETTLED)
+        label[settled] = labels
+        return centres, label
+
+    def trajectory(self, i: int, j: int, **run_kwargs: Any) -> Trajectory:
+        """The whole run from the start ``(xs[j], ys[i])`` alone (it stops where the map's did)."""
+        return run(self.optimizer, self.surface, start=(float(self.xs[j]), float(self.ys[i])), steps=self.steps,
+                   **{**self.settings, **run_kwargs})
 
 
 def sweep(
@@ -121,59 +220,66 @@ def sweep(
 ) -> Sweep:
     """Run ``optimizer`` from one start for every combination of ``grid``'s values.
 
-    ``grid`` maps one or two hyperparameter names (see :func:`grid_keys`) to 1-D arrays of
-    values; every other keyword is one of ``run()``'s (fixed hyperparameters, schedule, noise,
-    seed, ...). ``progress`` is called with the fraction done as chunks finish.
+    Args:
+        optimizer, surface: as for :func:`optimizers.run`.
+        grid: one or two grid keys (see :func:`grid_keys`), each mapped to a 1-D array of
+            values; axis 0 of every result is the first key. At most ``MAX_CELLS`` cells, and
+            cells x steps at most ``MAX_POINT_STEPS``.
+        start: the start point (the surface's default when omitted).
+        steps: steps per cell (default 100).
+        progress: called with the fraction of chunks done, from the calling thread.
+        workers: threads to use (default: one per core).
+        **kwargs: any other keyword of ``run()``: fixed hyperparameters, schedule, grad_noise,
+            seed, stop rules, ...
+
+    Returns:
+        A :class:`Sweep`. Raises ValueError naming the key, value or cap that is wrong.
     """
     spec = get_optimizer(optimizer)
     surf = get_surface(surface)
-    allowed = grid_keys(spec.name)
+    allowed = _sweepable(spec.name, kwargs.get("inner"))
     if not isinstance(grid, Mapping) or not 1 <= len(grid) <= 2:
         raise ValueError(f"Invalid grid: give one or two hyperparameters, each with an array of values; "
-                         f"{spec.name} allows {', '.join(allowed)}.")
+                         f"{spec.name} can sweep {', '.join(allowed)}.")
+    if "start" in kwargs or "keep" in kwargs or "every" in kwargs or "record_state" in kwargs:
+        raise ValueError("Invalid keyword for a sweep: keep, every and record_state are the sweep's own choice.")
     axes: dict[str, np.ndarray] = {}
     for name, values in grid.items():
         if name not in allowed:
             raise ValueError(f"Invalid grid key {name!r}: {spec.name} can sweep {', '.join(allowed)}.")
         if name in kwargs:
             raise ValueError(f"Invalid grid key {name!r}: it is also given as a fixed value.")
-        array = np.asarray(values, dtype=float).ravel()
-        if array.size == 0 or not np.all(np.isfinite(array)):
-            raise ValueError(f"Invalid grid values for {name}: give a non-empty array of finite numbers.")
-        axes[name] = array
+        axes[name] = _axis(name, values, allowed[name][1])
     shape = tuple(len(values) for values in axes.values())
     cells = math.prod(shape)
     if cells > MAX_CELLS:
-        raise ValueError(f"Invalid grid: {' x '.join(map(str, shape))} = {cells:,} cells; at most {MAX_CELLS:,}.")
-    steps = _steps(steps)
-    _check_work(cells, steps)
-    mesh = np.meshgrid(*axes.values(), indexing="ij")
-    columns = {name: values.ravel() for name, values in zip(axes, mesh, strict=True)}
+        raise ValueError(f"Invalid grid: {' x '.join(map(str, shape))} = {cells:,} cells; at most {MAX_CELLS:,} "
+                         "(MAX_CELLS).")
     point = np.asarray(surf.start if start is None else start, dtype=float)
     if point.shape != (2,):
         raise ValueError(f"Invalid start: {start!r}. A sweep runs from one point (x, y).")
+    mesh = np.meshgrid(*axes.values(), indexing="ij")
+    columns = {name: values.ravel() for name, values in zip(axes, mesh, strict=True)}
+    # One cell through the runner's checks first: a bad fixed keyword fails here, in this thread.
+    first = _cell_hyper(spec.name, kwargs, {name: values[:1] for name, values in columns.items()})
+    steps = planned_steps(spec.name, surf, np.array([point]), steps, **{**kwargs, **first})
+    check_work(cells, steps, _minibatch(surf, kwargs), what="cells")
     starts = np.broadcast_to(point, (cells, 2))
 
-    def batch(rows: slice, extra: dict) -> Any:
-        hyper = {name: values[rows] for name, values in columns.items()}
-        # every=steps: only the first and last losses are kept; a row per step is work nobody reads.
-        return run(spec.name, surf, start=starts[rows].copy(), steps=steps, keep="final", every=steps, **kwargs,
-                   **hyper, **extra)
+    def batch(rows: slice, extra: dict[str, Any]) -> Ends:
+        hyper = _cell_hyper(spec.name, kwargs, {name: values[rows] for name, values in columns.items()})
+        return run_ends(spec.name, surf, start=starts[rows], steps=steps, **{**kwargs, **hyper, **extra})
 
-    results = _chunked(cells, lambda rows: batch(rows, {}), progress, workers)
-    final_xy = np.concatenate([r.xy[-1] for r in results]).reshape(*shape, 2)
-    diverged_at = np.concatenate([np.atleast_1d(r.diverged_at) for r in results]).reshape(shape)
-    loss = np.concatenate([np.atleast_1d(r.final_loss) for r in results]).reshape(shape)
-    final_loss = np.where(diverged_at >= 0, np.inf, loss)
+    ends = _gather(_chunked(cells, lambda rows: batch(rows, {}), progress, workers), shape)
+    final_loss = np.where(ends.diverged_at >= 0, np.inf, ends.final_loss)
 
     @lru_cache(maxsize=8)
     def arrivals(tol: float) -> np.ndarray:
-        stopped = _chunked(cells, lambda rows: batch(rows, {"stop_distance": tol}), None, workers)
-        first = np.concatenate([np.atleast_1d(r.stopped_at) for r in stopped]).reshape(shape)
-        blown = np.concatenate([np.atleast_1d(r.diverged_at) for r in stopped]).reshape(shape)
-        return np.where(blown >= 0, -1, first)
+        stopped = _gather(_chunked(cells, lambda rows: batch(rows, {"stop_distance": tol}), None, workers), shape)
+        return np.where(stopped.diverged_at >= 0, -1, stopped.stopped_at)
 
-    return Sweep(spec.name, surf, axes, final_loss, diverged_at >= 0, diverged_at, final_xy, steps, arrivals)
+    return Sweep(spec.name, surf, axes, final_loss, ends.diverged_at >= 0, ends.diverged_at, ends.stopped_at,
+                 ends.final_xy, steps, (float(point[0]), float(point[1])), dict(kwargs), arrivals)
 
 
 def basins(
@@ -183,58 +289,157 @@ def basins(
     resolution: int = 100,
     steps: int | None = None,
     tol: float = DEFAULT_TOL,
+    x_range: tuple[float, float] | None = None,
+    y_range: tuple[float, float] | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
     **kwargs: Any,
 ) -> Basins:
-    """Run ``optimizer`` from every point of a ``resolution`` x ``resolution`` grid over the
-    surface's view window and say where each start ends: which known minimum it reaches within
-    ``tol`` (the run stops a start as it arrives), in how many steps, or whether it diverged.
-    Every other keyword is one of ``run()``'s.
+    """Run ``optimizer`` from every point of a ``resolution`` x ``resolution`` grid of starts
+    over the surface's view window (or ``x_range`` x ``y_range``) and say where each ends:
+    which known minimum it reaches within ``tol`` (the run stops a start as it arrives), in
+    how many steps, or whether it blew up. Every other keyword is one of ``run()``'s
+    (hyperparameters, schedule, noise, seed, ...). ``progress`` and ``workers`` as for
+    :func:`sweep`.
     """
     spec = get_optimizer(optimizer)
     surf = get_surface(surface)
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or not 2 <= resolution <= MAX_RESOLUTION:
-        raise ValueError(f"Invalid resolution: {resolution!r}. resolution must be a whole number from 2 to {MAX_RESOLUTION}.")
-    tol = _positive("tol", tol)
-    steps = _steps(steps)
+    for name in ("start", "stop_distance", "keep", "every", "record_state"):
+        if name in kwargs:
+            hint = " (use tol)" if name == "stop_distance" else ""
+            raise ValueError(f"Invalid keyword for a basin map: {name} is the map's own choice{hint}.")
+    if (isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer))
+            or not 2 <= resolution <= MAX_RESOLUTION):
+        raise ValueError(f"Invalid resolution: {resolution!r}. resolution must be a whole number from 2 to "
+                         f"{MAX_RESOLUTION} (MAX_RESOLUTION).")
     resolution = int(resolution)
-    _check_work(resolution * resolution, steps)
-    xs = np.linspace(*surf.x_range, resolution)
-    ys = np.linspace(*surf.y_range, resolution)
-    starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    tol = _positive("tol", tol)
+    xs = np.linspace(*_window("x_range", x_range, surf.x_range), resolution)
+    ys = np.linspace(*_window("y_range", y_range, surf.y_range), resolution)
     stop = {"stop_distance": tol} if len(surf.minima) else {}
+    steps = planned_steps(spec.name, surf, np.array([[xs[0], ys[0]]]), steps, **kwargs, **stop)
+    check_work(resolution * resolution, steps, _minibatch(surf, kwargs))
+    starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
 
-    def batch(rows: slice) -> Any:
-        return run(spec.name, surf, start=starts[rows].copy(), steps=steps, keep="final", every=steps, **stop,
-                   **kwargs)
+    def batch(rows: slice) -> Ends:
+        return run_ends(spec.name, surf, start=starts[rows], steps=steps, **kwargs, **stop)
 
-    results = _chunked(len(starts), batch, progress, workers)
     shape = (resolution, resolution)
-    final_xy = np.concatenate([r.xy[-1] for r in results]).reshape(*shape, 2)
-    diverged_at = np.concatenate([r.diverged_at for r in results]).reshape(shape)
-    stopped_at = np.concatenate([r.stopped_at for r in results]).reshape(shape)
-    loss = np.concatenate([r.final_loss for r in results]).reshape(shape)
-    minimum = np.full(shape, -1, dtype=np.int64)
+    ends = _gather(_chunked(len(starts), batch, progress, workers), shape)
+    diverged = ends.diverged_at >= 0
+    minimum = np.full(shape, UNSETTLED, dtype=np.int64)
     minima = surf.minima_array()
     if len(minima):
-        gaps = np.sqrt(np.sum((final_xy[..., None, :] - minima) ** 2, axis=-1))
-        nearest = gaps.argmin(axis=-1)
-        minimum = np.where(gaps.min(axis=-1) <= tol, nearest, -1)
-    minimum = np.where(diverged_at >= 0, -2, minimum)
-    return Basins(spec.name, surf, xs, ys, final_xy, np.where(diverged_at >= 0, np.inf, loss), minimum,
-                  np.where(diverged_at >= 0, -1, stopped_at), diverged_at, tol, steps)
+        gaps = np.hypot(ends.final_xy[..., None, 0] - minima[:, 0], ends.final_xy[..., None, 1] - minima[:, 1])
+        minimum = np.where(gaps.min(axis=-1) < tol, gaps.argmin(axis=-1), UNSETTLED)
+    minimum = np.where(diverged, DIVERGED, minimum)
+    with np.errstate(all="ignore"):
+        gradient = surf.grad(ends.final_xy)
+        grad_norm = np.hypot(gradient[..., 0], gradient[..., 1])
+    grad_norm = np.where(np.isfinite(grad_norm), grad_norm, np.finfo(float).max)
+    return Basins(spec.name, surf, xs, ys, ends.final_xy, np.where(diverged, np.inf, ends.final_loss), grad_norm,
+                  minimum, np.where(diverged, -1, ends.stopped_at), ends.diverged_at, tol, steps,
+                  {**kwargs, **stop})
 
 
 # ---------------------------------------------------------------------------------------------
 
 
+def _cell_hyper(optimizer: str, fixed: Mapping[str, Any], columns: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """run() keywords for a batch of cells: each swept hyperparameter as one value per cell;
+    a swept member of a pair is joined with the other member (swept, fixed or default)."""
+    allowed = _sweepable(optimizer, fixed.get("inner"))
+    hyper: dict[str, Any] = {}
+    for name, values in columns.items():
+        target, _, default = allowed[name]
+        if target == name:
+            hyper[name] = values
+            continue
+        pair = list(hyper.get(target, fixed.get(target, default)))
+        pair[int(name[-2])] = values
+        hyper[target] = tuple(pair)
+    return hyper
+
+
+def _scalar_pair(value: Any) -> Any:
+    """One cell's pair from a pair of one-element arrays (or fixed numbers)."""
+    return tuple(float(item[0]) if isinstance(item, np.ndarray) else item for item in value)
+
+
+def _axis(name: str, values: Any, info: KnobInfo) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        array = np.zeros(0)
+    if array.ndim != 1 or array.size == 0 or array.size > MAX_CELLS:
+        raise ValueError(f"Invalid grid values for {name}: give a 1-D array of 1 to {MAX_CELLS:,} numbers.")
+    bad = ~np.isfinite(array)
+    if info.low is not None:
+        bad |= array <= info.low if info.low_open else array < info.low
+    if info.high is not None:
+        bad |= array >= info.high if info.high_open else array > info.high
+    if bad.any():
+        raise ValueError(f"Invalid grid value for {name}: {float(array[bad][0])!r}. {name} must be {info.describe()}.")
+    return array
+
+
+def _window(name: str, given: Any, default: tuple[float, float]) -> tuple[float, float]:
+    if given is None:
+        return float(default[0]), float(default[1])
+    try:
+        low, high = (float(v) for v in given)
+    except (TypeError, ValueError):
+        low = high = math.nan
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"Invalid {name}: {given!r}. {name} must be a pair (low, high) of finite numbers, low < high.")
+    return low, high
+
+
+def _minibatch(surface: Surface, kwargs: Mapping[str, Any]) -> int | None:
+    size = kwargs.get("batch_size")
+    return int(size) if size is not None and surface.has_data and int(size) < surface.n_points else None
+
+
+def _group(points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster ``points`` (K, 2): points within ``radius`` of each other (through a chain of
+    grid cells of side ``radius``) share a label. Returns centres (M, 2) and labels (K,)."""
+    if not len(points):
+        return np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
+    cells, first_label = np.unique(np.round(points / radius).astype(np.int64), axis=0, return_inverse=True)
+    first_label = first_label.ravel()
+    # Points settled at one attractor may straddle a cell border: join neighbouring cells.
+    # (One pass over the occupied cells, which are few: one or two per attractor.)
+    parent = np.arange(len(cells))
+    index = {tuple(cell): k for k, cell in enumerate(cells.tolist())}
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for k, (cx, cy) in enumerate(cells.tolist()):
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                other = index.get((cx + dx, cy + dy))
+                if other is not None:
+                    a, b = root(k), root(other)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+    roots = np.array([root(k) for k in range(len(cells))])
+    groups, label = np.unique(roots[first_label], return_inverse=True)
+    count = np.bincount(label, minlength=len(groups))
+    centres = np.stack([np.bincount(label, points[:, axis], len(groups)) / count for axis in (0, 1)], axis=1)
+    order = np.lexsort((centres[:, 1], centres[:, 0]))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return centres[order], rank[label]
+
+
 def _chunked(count: int, work: Callable[[slice], Any], progress: Progress | None, workers: int | None) -> list:
-    """``work`` over consecutive slices of ``count`` rows, on a thread pool, results in order."""
-    workers = max(1, workers or os.cpu_count() or 1)
-    size = max(MIN_CHUNK, min(CHUNK, math.ceil(count / workers)))
-    slices = [slice(first, min(first + size, count)) for first in range(0, count, size)]
-    workers = min(workers, len(slices))
+    """``work`` over consecutive slices of at most ``CHUNK`` rows on a thread pool, in order."""
+    slices = [slice(first, min(first + CHUNK, count)) for first in range(0, count, CHUNK)]
+    workers = min(max(1, workers or os.cpu_count() or 1), len(slices))
     results: list = [None] * len(slices)
     if workers == 1:
         for index, rows in enumerate(slices):
@@ -244,21 +449,16 @@ def _chunked(count: int, work: Callable[[slice], Any], progress: Progress | None
         return results
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(work, rows): index for index, rows in enumerate(slices)}
-        done = 0
-        for future in as_completed(futures):
+        for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = future.result()
-            done += 1
             if progress is not None:
                 progress(done / len(slices))
     return results
 
 
-def _steps(steps: Any) -> int:
-    if steps is None:
-        return 100
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"Invalid steps: {steps!r}. steps must be a whole number from 1 to {MAX_STEPS}.")
-    return int(steps)
+def _gather(parts: list[Ends], shape: tuple[int, ...]) -> Ends:
+    return Ends(*(np.concatenate([getattr(part, name) for part in parts]).reshape(shape + extra)
+                  for name, extra in zip(Ends._fields, ((2,), (), (), ()), strict=True)))
 
 
 def _positive(name: str, value: Any) -> float:
@@ -269,9 +469,3 @@ def _positive(name: str, value: Any) -> float:
     if isinstance(value, bool) or not (math.isfinite(number) and number > 0):
         raise ValueError(f"Invalid {name}: {value!r}. {name} must be a finite number > 0.")
     return number
-
-
-def _check_work(starts: int, steps: int) -> None:
-    if starts * steps > MAX_POINT_STEPS:
-        raise ValueError(f"Too much work: {starts:,} starts x {steps:,} steps = {starts * steps:,} point-steps; at most "
-                         f"{MAX_POINT_STEPS:,} in one call. Use fewer cells or fewer steps.")

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.common import add_decoupled_decay, decay_towards, decay_towards_square, with_weight_decay
+from optimizers.common import add_decoupled_decay, column, decay_towards, decay_towards_square, with_weight_decay
 from optimizers.hyper import betas_knob, eps_knob, knob, lr_knob, weight_decay_knob
 from optimizers.spec import OptimizerSpec, Rate
 
@@ -73,8 +73,9 @@ def _mu(beta1: Rate, t: int, momentum_decay: Rate) -> Rate:
 def update(grad: np.ndarray, state: NAdamState, params: np.ndarray, hp: NAdamHyper, lr: Rate, t: int) -> np.ndarray:
     g = grad if hp.decoupled_weight_decay else with_weight_decay(grad, params, hp.weight_decay)
     beta1, beta2 = hp.betas
-    mu = _mu(beta1, t, hp.momentum_decay)
-    mu_next = _mu(beta1, t + 1, hp.momentum_decay)
+    # mu_product is kept once per start, (N, 1): so are the factors that build it.
+    mu = _mu(column(beta1), t, column(hp.momentum_decay))
+    mu_next = _mu(column(beta1), t + 1, column(hp.momentum_decay))
     state.mu_product[...] *= mu
     mu_product = state.mu_product
     decay_towards(state.exp_avg, g, beta1, state.scratch)
@@ -96,7 +97,7 @@ def inspect(state: NAdamState, hp: NAdamHyper, lr: Rate, t: int) -> dict[str, np
     return {
         "exp_avg": state.exp_avg,
         "exp_avg_sq": state.exp_avg_sq,
-        "mu_t": np.broadcast_to(_mu(beta1, t, hp.momentum_decay), state.mu_product.shape),
+        "mu_t": np.broadcast_to(_mu(column(beta1), t, column(hp.momentum_decay)), state.mu_product.shape),
         "mu_product": state.mu_product,
         "v_hat": state.exp_avg_sq / (1.0 - beta2**t),
         "effective_lr": lr / state.denominator,

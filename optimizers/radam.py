@@ -40,7 +40,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.common import add_decoupled_decay, decay_towards, decay_towards_square, with_weight_decay
+from optimizers.common import add_decoupled_decay, column, decay_towards, decay_towards_square, with_weight_decay
 from optimizers.hyper import betas_knob, eps_knob, knob, lr_knob, weight_decay_knob
 from optimizers.spec import OptimizerSpec, Rate
 
@@ -80,7 +80,7 @@ def update(grad: np.ndarray, state: RAdamState, params: np.ndarray, hp: RAdamHyp
     beta1, beta2 = hp.betas
     decay_towards(state.exp_avg, g, beta1, state.scratch)
     decay_towards_square(state.exp_avg_sq, g, beta2, state.scratch)
-    rho_inf, rho_t = _rho(beta2, t)
+    rho_inf, rho_t = _rho(column(beta2), t)  # the rectification is kept once per start, (N, 1)
     rectified = np.asarray(rho_t > RECTIFY_ABOVE)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
@@ -101,7 +101,7 @@ def update(grad: np.ndarray, state: RAdamState, params: np.ndarray, hp: RAdamHyp
 
 def inspect(state: RAdamState, hp: RAdamHyper, lr: Rate, t: int) -> dict[str, np.ndarray]:
     beta1, beta2 = hp.betas
-    _, rho_t = _rho(beta2, t)
+    _, rho_t = _rho(column(beta2), t)
     return {
         "exp_avg": state.exp_avg,
         "exp_avg_sq": state.exp_avg_sq,

@@ -6,26 +6,29 @@ import dataclasses
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from landscapes import Surface, get_surface
 from optimizers.checks import finite_number, whole_number
 from optimizers.hyper import as_plain, build, resolve
+from optimizers.limits import MAX_EPOCHS, MAX_NOISE, MAX_RECORDED_BYTES, MAX_STARTS, MAX_STEPS, check_work
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from optimizers.schedules import Schedule, as_schedule
 from optimizers.spec import OptimizerSpec
 from optimizers.trajectory import Trajectory
 
-MAX_STEPS = 100_000
-MAX_STARTS = 1_000_000
 DEFAULT_STEPS = 100
 DIVERGENCE_LIMIT = 1e10  # a coordinate beyond this is far outside any view window: the start has blown up
-MAX_RECORDED_BYTES = 4 * 2**30
-MAX_NOISE = 1e6
-MAX_EPOCHS = 100_000
 KEEP_CHOICES = ("path", "final")
+# Frozen starts (blown up or stopped) leave the batch once they are this fraction of it. Until
+# then they ride along and their rows are put back after each step: copying every per-start
+# array costs about half a step, too much to pay on every step at which a few starts arrive.
+COMPACT_FRACTION = 1 / 16
+
+__all__ = ["run", "run_ends", "planned_steps", "Ends", "DIVERGENCE_LIMIT", "DEFAULT_STEPS", "MAX_STEPS", "MAX_STARTS",
+           "MAX_EPOCHS", "MAX_NOISE", "MAX_RECORDED_BYTES"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,33 @@ class _Plan:
     seed: int
     stop_distance: float | None
     stop_grad: float | None
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A validated request: everything the loop needs, shared by run() and run_ends()."""
+
+    spec: OptimizerSpec
+    surface: Surface
+    points: np.ndarray  # (N, 2) starts
+    single: bool  # one start given as (2,): results lose the start axis
+    plan: _Plan
+    hp: Any  # resolved hyperparameters: floats, or (N, 2) arrays with one value per start
+    plain_hyper: dict[str, Any]
+    schedule: Schedule
+    base_lr: float | np.ndarray
+    factors: np.ndarray  # the lr factor in force at steps 1..steps: (steps,), or (steps, N, 1)
+    per_start_factors: bool  # cosine's absolute eta_min makes the factors differ between starts
+    constant_lr: bool  # every factor is 1: the loop passes base_lr itself
+
+
+class Ends(NamedTuple):
+    """Where each start of a batch ended: what a sweep or a basin map reads, and nothing more."""
+
+    final_xy: np.ndarray  # (N, 2); a blown-up start keeps its last point inside the limit
+    final_loss: np.ndarray  # (N,) at final_xy, finite
+    diverged_at: np.ndarray  # (N,) step at which the start blew up and froze, -1 if never
+    stopped_at: np.ndarray  # (N,) step at which the stop rule froze it, -1 if never
 
 
 def run(
@@ -89,53 +119,127 @@ def run(
 
     Returns:
         A :class:`Trajectory`. Raises ``ValueError`` naming the parameter and the allowed range
-        when an argument is out of range.
+        when an argument is out of range, or the cap when the call asks for more work than
+        :mod:`optimizers.limits` allows (starts x steps).
     """
-    spec = get_optimizer(optimizer)
-    surf = get_surface(surface)
-    points, single = _start_points(surf, start)
-    n_starts = points.shape[0]
-    plan = _plan(surf, steps, every, keep, batch_size, epochs, grad_noise, noise_decay, seed,
-                 stop_distance, stop_grad, n_starts)
-    hp, plain_hyper = _hyperparameters(spec, hyper, n_starts)
-    sched = as_schedule(schedule)
-    base_lr = _base_lr(hp)
-    # Factors differ between starts only through cosine's absolute eta_min; otherwise one
-    # column serves every start (an (steps, N, 2) array would cost memory and page faults).
-    per_start = np.ndim(base_lr) and sched.kind == "cosine" and sched.eta_min != 0
-    factors = sched.factors(plan.steps, base_lr=base_lr[:, :1] if per_start else 1.0 if np.ndim(base_lr) else base_lr)
-    _check_memory(plan, n_starts, record_state)
+    job = _prepare(optimizer, surface, start, steps, schedule, grad_noise, noise_decay, seed, batch_size,
+                   epochs, every, keep, stop_distance, stop_grad, hyper, record_state)
     with np.errstate(all="ignore"):
-        result = _loop(spec, surf, points, hp, base_lr, factors, plan, record_state)
-    xy, loss, step_index, xy_step_index, diverged_at, stopped_at, events, records = result
-    # One rate per start is stored once per coordinate (see hyper._numeric): keep one column.
-    if np.ndim(base_lr):
-        column = base_lr[:, 0]
-        lr_curve = factors[..., 0] * column if per_start else factors[:, None] * column
-    else:
-        lr_curve = factors * base_lr
+        xy, loss, step_index, xy_step_index, diverged_at, stopped_at, events, records = _loop(job, record_state)
+    plan = job.plan
     settings = {
         "steps": plan.steps, "every": plan.every, "keep": plan.keep, "seed": plan.seed,
-        "schedule": sched.__dict__.copy(), "schedule_text": sched.describe(),
+        "schedule": job.schedule.__dict__.copy(), "schedule_text": job.schedule.describe(),
         "grad_noise": plan.grad_noise, "noise_decay": plan.noise_decay,
         "batch_size": plan.batch_size, "epochs": plan.epochs,
         "stop_distance": plan.stop_distance, "stop_grad": plan.stop_grad,
     }
-    if single:
+    if job.single:
         xy, loss = xy[:, 0], loss[:, 0]
         diverged_at, stopped_at = int(diverged_at[0]), int(stopped_at[0])
         events = {name: int(value[0]) for name, value in events.items()}
         if records is not None:
             records = {name: value[:, 0] for name, value in records.items()}
     return Trajectory(
-        optimizer=spec.name, surface=surf.name, xy=xy, loss=loss, step_index=step_index,
-        xy_step_index=xy_step_index, diverged_at=diverged_at, stopped_at=stopped_at, lr=lr_curve,
-        hyper=plain_hyper, settings=settings, events=events, records=records,
+        optimizer=job.spec.name, surface=job.surface.name, xy=xy, loss=loss, step_index=step_index,
+        xy_step_index=xy_step_index, diverged_at=diverged_at, stopped_at=stopped_at, lr=_lr_curve(job),
+        hyper=job.plain_hyper, settings=settings, events=events, records=records,
     )
+
+
+def run_ends(
+    optimizer: str,
+    surface: str | Surface,
+    start: Sequence[float] | np.ndarray | None = None,
+    steps: int | None = None,
+    *,
+    schedule: str | Schedule | dict | None = None,
+    grad_noise: float = 0.0,
+    noise_decay: float = 0.0,
+    seed: int = 0,
+    batch_size: int | None = None,
+    epochs: int | None = None,
+    stop_distance: float | None = None,
+    stop_grad: float | None = None,
+    **hyper: Any,
+) -> Ends:
+    """:func:`run` for many starts when only the ends matter (sweeps, basin maps).
+
+    The same loop with the same arguments, so each start ends exactly where ``run()`` puts
+    it; it keeps no path, no loss curve and no learning-rate curve (which for one rate per
+    start would be a steps x starts array).
+    """
+    job = _prepare(optimizer, surface, start, steps, schedule, grad_noise, noise_decay, seed, batch_size,
+                   epochs, None, "final", stop_distance, stop_grad, hyper, False)
+    with np.errstate(all="ignore"):
+        xy, loss, _, _, diverged_at, stopped_at, _, _ = _loop(job, False)
+    return Ends(xy[-1], loss[-1], diverged_at, stopped_at)
+
+
+def planned_steps(
+    optimizer: str,
+    surface: str | Surface,
+    start: Sequence[float] | np.ndarray | None = None,
+    steps: int | None = None,
+    **kwargs: Any,
+) -> int:
+    """Validate a :func:`run` request without running it; return the number of steps it takes
+    (``steps``, or what ``epochs`` and ``batch_size`` make). Raises what run() would raise."""
+    settings = {name: kwargs.pop(name) for name in _RUN_SETTINGS if name in kwargs}
+    record_state = bool(settings.pop("record_state", False))
+    job = _prepare(optimizer, surface, start, steps, settings.get("schedule"), settings.get("grad_noise", 0.0),
+                   settings.get("noise_decay", 0.0), settings.get("seed", 0), settings.get("batch_size"),
+                   settings.get("epochs"), settings.get("every", 1), settings.get("keep", "path"),
+                   settings.get("stop_distance"), settings.get("stop_grad"), kwargs, record_state)
+    return job.plan.steps
+
+
+_RUN_SETTINGS = ("schedule", "grad_noise", "noise_decay", "seed", "batch_size", "epochs", "every", "keep",
+                 "record_state", "stop_distance", "stop_grad")
+
+
+def _lr_curve(job: _Job) -> np.ndarray:
+    """The learning rate in force at steps 1..steps: ``(steps,)``, or ``(steps, N)`` per start."""
+    if not np.ndim(job.base_lr):
+        return job.factors * job.base_lr
+    # One rate per start is stored once per coordinate (see hyper._numeric): keep one column.
+    column = job.base_lr[:, 0]
+    if job.constant_lr:
+        return np.broadcast_to(column, (job.plan.steps, column.shape[0]))  # a view: no steps x N copy
+    if job.per_start_factors:
+        return job.factors[..., 0] * column
+    return job.factors[:, None] * column
 
 
 # ---------------------------------------------------------------------------------------------
 # Validation
+
+
+def _prepare(optimizer: str, surface: str | Surface, start: Any, steps: Any, schedule: Any, grad_noise: Any,
+             noise_decay: Any, seed: Any, batch_size: Any, epochs: Any, every: Any, keep: Any,
+             stop_distance: Any, stop_grad: Any, hyper: dict[str, Any], record_state: bool) -> _Job:
+    """Validate a request; ``every=None`` keeps only the first and last rows."""
+    spec = get_optimizer(optimizer)
+    surf = get_surface(surface)
+    points, single = _start_points(surf, start)
+    n_starts = points.shape[0]
+    plan = _plan(surf, steps, 1 if every is None else every, keep, batch_size, epochs, grad_noise, noise_decay,
+                 seed, stop_distance, stop_grad)
+    if every is None:
+        plan = dataclasses.replace(plan, every=plan.steps)
+    hp, plain_hyper = _hyperparameters(spec, hyper, n_starts)
+    sched = as_schedule(schedule)
+    base_lr = _base_lr(hp)
+    # Factors differ between starts only through cosine's absolute eta_min; otherwise one
+    # column serves every start (an (steps, N, 2) array would cost memory and page faults).
+    per_start = bool(np.ndim(base_lr)) and sched.kind == "cosine" and sched.eta_min != 0
+    factors = sched.factors(plan.steps, base_lr=base_lr[:, :1] if per_start else 1.0 if np.ndim(base_lr) else base_lr)
+    constant = not per_start and bool(np.all(factors == 1.0))
+    _check_memory(plan, n_starts, record_state, per_start_lr=bool(np.ndim(base_lr)) and not constant,
+                  per_start_factors=per_start)
+    minibatch = plan.batch_size if plan.batch_size is not None and plan.batch_size < surf.n_points else None
+    check_work(n_starts, plan.steps, minibatch)
+    return _Job(spec, surf, points, single, plan, hp, plain_hyper, sched, base_lr, factors, per_start, constant)
 
 
 def _start_points(surface: Surface, start: Any) -> tuple[np.ndarray, bool]:
@@ -154,7 +258,7 @@ def _start_points(surface: Surface, start: Any) -> tuple[np.ndarray, bool]:
             f"Invalid start: shape {points.shape}. start must be a point (x, y) or an array of shape (N, 2)."
         )
     if points.shape[0] > MAX_STARTS:
-        raise ValueError(f"Invalid start: {points.shape[0]} points. At most {MAX_STARTS} starts per run.")
+        raise ValueError(f"Invalid start: {points.shape[0]} points. At most {MAX_STARTS} starts (MAX_STARTS) per run.")
     if not np.all(np.isfinite(points)) or np.any(np.abs(points) > DIVERGENCE_LIMIT):
         raise ValueError(
             f"Invalid start: every coordinate must be a finite number between {-DIVERGENCE_LIMIT:g} "
@@ -164,8 +268,7 @@ def _start_points(surface: Surface, start: Any) -> tuple[np.ndarray, bool]:
 
 
 def _plan(surface: Surface, steps: Any, every: Any, keep: Any, batch_size: Any, epochs: Any,
-          grad_noise: Any, noise_decay: Any, seed: Any, stop_distance: Any, stop_grad: Any,
-          n_starts: int) -> _Plan:
+          grad_noise: Any, noise_decay: Any, seed: Any, stop_distance: Any, stop_grad: Any) -> _Plan:
     if keep not in KEEP_CHOICES:
         raise ValueError(f"Invalid keep: {keep!r}. keep must be one of {', '.join(KEEP_CHOICES)}.")
     if (batch_size is not None or epochs is not None) and not surface.has_data:
@@ -184,7 +287,7 @@ def _plan(surface: Surface, steps: Any, every: Any, keep: Any, batch_size: Any, 
         if steps > MAX_STEPS:
             raise ValueError(
                 f"Invalid epochs: {epochs} epochs of {per_epoch} mini-batches make {steps} steps; "
-                f"at most {MAX_STEPS} steps are allowed. Use fewer epochs or a larger batch_size."
+                f"at most {MAX_STEPS} steps (MAX_STEPS) are allowed. Use fewer epochs or a larger batch_size."
             )
     steps = DEFAULT_STEPS if steps is None else whole_number("steps", steps, 1, MAX_STEPS, integral_float=True)
     every = whole_number("every", every, 1, MAX_STEPS, integral_float=True)
@@ -223,14 +326,17 @@ def _base_lr(hp: Any) -> float | np.ndarray:
     return source.lr
 
 
-def _check_memory(plan: _Plan, n_starts: int, record_state: bool) -> None:
+def _check_memory(plan: _Plan, n_starts: int, record_state: bool, *, per_start_lr: bool = False,
+                  per_start_factors: bool = False) -> None:
     rows = plan.steps // plan.every + 2
     per_row = n_starts * 8 * (1 + (2 if plan.keep == "path" else 0) + (24 if record_state else 0))
-    if rows * per_row > MAX_RECORDED_BYTES:
+    # A learning rate per start that changes over the run is kept for every step and start.
+    curves = plan.steps * n_starts * 8 * (int(per_start_lr) + int(per_start_factors))
+    if rows * per_row + curves > MAX_RECORDED_BYTES:
         raise ValueError(
-            f"This run would keep about {rows * per_row / 2**30:.1f} GiB of results "
-            f"({n_starts} starts x {rows} rows); the limit is {MAX_RECORDED_BYTES / 2**30:.0f} GiB. "
-            "Keep fewer rows with every=k, keep='final', or fewer starts."
+            f"This run would keep about {(rows * per_row + curves) / 2**30:.1f} GiB of results "
+            f"({n_starts} starts x {rows} rows); the limit is {MAX_RECORDED_BYTES / 2**30:.0f} GiB "
+            "(MAX_RECORDED_BYTES). Keep fewer rows with every=k, keep='final', or fewer starts."
         )
 
 
@@ -253,8 +359,18 @@ def _minibatches(n_points: int, batch_size: int, rng: np.random.Generator) -> It
 # The loop
 
 
-def _loop(spec: OptimizerSpec, surface: Surface, start: np.ndarray, hp: Any, base_lr: Any,
-          factors: np.ndarray, plan: _Plan, record_state: bool) -> tuple:
+def _loop(job: _Job, record_state: bool) -> tuple:
+    """Step every start; a start that blows up or meets a stop rule freezes where it is.
+
+    Frozen starts leave the batch (their per-start arrays are compacted away) once they are
+    ``COMPACT_FRACTION`` of it, so diverged cells of a sweep and arrived starts of a basin map
+    stop costing work, and the run ends when every start is frozen. Every array a frozen start
+    still owns (its path rows, its loss) is filled in as it leaves. With ``record_state`` the
+    batch is never compacted: the records hold every start at every recorded step.
+    """
+    spec, surface, plan, hp = job.spec, job.surface, job.plan, job.hp
+    base_lr, factors = job.base_lr, job.factors
+    start = job.points
     n_starts, steps = start.shape[0], plan.steps
     kept = _kept_steps(steps, plan.every)
     keep_path = plan.keep == "path"
@@ -263,23 +379,33 @@ def _loop(spec: OptimizerSpec, surface: Surface, start: np.ndarray, hp: Any, bas
     xy_steps = kept if keep_path else np.array([0, steps])
     xy_out = np.empty((len(xy_steps), n_starts, 2))
     xy_out[0] = start
-    # Writing each new point straight into its row of the path saves a copy per step.
-    spare = None if every_row else [start.copy(), np.empty_like(start)]
-    params = xy_out[0] if every_row else spare[0]
+    # While the batch holds every start and every row is kept, each new point is written
+    # straight into its row of the path, which saves a copy per step.
+    params = xy_out[0] if every_row else start.copy()
+    spare = np.empty_like(params)
 
     noise_seed, batch_seed = np.random.SeedSequence(plan.seed).spawn(2)
     noise_rng = np.random.default_rng(noise_seed)
     batches = None
     if plan.batch_size is not None and plan.batch_size < surface.n_points:
         batches = _minibatches(surface.n_points, plan.batch_size, np.random.default_rng(batch_seed))
+    stop_rule = plan.stop_distance is not None or plan.stop_grad is not None
 
     state = spec.init(params, hp)
     diverged_at = np.full(n_starts, -1, dtype=np.int64)
     stopped_at = np.full(n_starts, -1, dtype=np.int64)
-    frozen = np.zeros(n_starts, dtype=bool)
-    any_frozen = False
+    rows: np.ndarray | None = None  # the batch's starts (indices), None while it holds them all
+    frozen: np.ndarray | None = None  # (batch,) bool: frozen starts still in the batch
+    held = np.zeros(0, dtype=np.intp)  # their positions in the batch
+    events_out: dict[str, np.ndarray] | None = None  # events of the starts that have left
     records: dict[str, list[np.ndarray]] | None = {} if record_state else None
     next_kept = 1
+
+    def freeze(mask: np.ndarray, at: np.ndarray, t: int) -> None:
+        nonlocal frozen, held
+        at[mask.nonzero()[0] if rows is None else rows[mask]] = t
+        frozen = mask.copy() if frozen is None else frozen | mask
+        held = np.flatnonzero(frozen)
 
     loss, grad = surface.value_and_grad(params)
     loss_out[0] = loss
@@ -288,53 +414,100 @@ def _loop(spec: OptimizerSpec, surface: Surface, start: np.ndarray, hp: Any, bas
             grad = surface.batch_grad(params, next(batches))
         if plan.grad_noise:
             sigma = plan.grad_noise / (1.0 + t) ** (plan.noise_decay / 2.0)
-            grad = grad + sigma * noise_rng.standard_normal(grad.shape)
-        lr = base_lr * factors[t - 1]
+            # Drawn for every start, so a start's noise does not depend on which others remain.
+            draw = noise_rng.standard_normal((n_starts, 2))
+            grad = grad + sigma * (draw if rows is None else draw[rows])
+        lr = base_lr if job.constant_lr else base_lr * factors[t - 1]
         used_grad = grad
         step = spec.update(grad, state, params, hp, lr, t)
-        if every_row:
-            new = xy_out[t]
-        else:
-            new = spare[1] if params is spare[0] else spare[0]
+        new = xy_out[t] if every_row and rows is None else spare
         np.add(params, step, out=new)
-        if any_frozen:
-            np.copyto(new, params, where=frozen[:, None])
+        if len(held):
+            new[held] = params[held]
         if not (new.max() <= DIVERGENCE_LIMIT and new.min() >= -DIVERGENCE_LIMIT):
-            blown = ~(np.all(np.abs(new) <= DIVERGENCE_LIMIT, axis=1)) & ~frozen
+            blown = ~np.all(np.abs(new) <= DIVERGENCE_LIMIT, axis=1)
+            if frozen is not None:
+                blown &= ~frozen
             new[blown] = params[blown]
-            diverged_at[blown] = t
-            frozen |= blown
-            any_frozen = True
-        previous, params = params, new
+            freeze(blown, diverged_at, t)
+        spare, previous, params = params, params, new
         loss, grad = surface.value_and_grad(params)
         if not math.isfinite(loss.sum()):
-            blown = ~np.isfinite(loss) & ~frozen
+            blown = ~np.isfinite(loss)
+            if frozen is not None:
+                blown &= ~frozen
             if blown.any():
                 params[blown] = previous[blown]
-                diverged_at[blown] = t
-                frozen |= blown
-                any_frozen = True
+                freeze(blown, diverged_at, t)
                 loss, grad = surface.value_and_grad(params)
-        if plan.stop_distance is not None or plan.stop_grad is not None:
-            done = _stop_rule(surface, params, grad, plan) & ~frozen
+        if stop_rule:
+            done = _stop_rule(surface, params, grad, plan)
+            if frozen is not None:
+                done &= ~frozen
             if done.any():
-                stopped_at[done] = t
-                frozen |= done
-                any_frozen = True
+                freeze(done, stopped_at, t)
         if t == kept[next_kept]:
-            loss_out[next_kept] = loss
-            if keep_path and not every_row:
-                xy_out[next_kept] = params
+            if rows is None:
+                loss_out[next_kept] = loss
+                if keep_path and not every_row:
+                    xy_out[next_kept] = params
+            else:
+                loss_out[next_kept, rows] = loss
+                if keep_path:
+                    xy_out[next_kept, rows] = params
             if records is not None:
                 _record(records, spec, state, hp, used_grad, lr, params - previous, t, n_starts)
             next_kept += 1
+        if records is None and len(held) and t < steps and len(held) >= COMPACT_FRACTION * len(params):
+            # The frozen starts leave: fill in what they still own, then drop their rows.
+            gone = held if rows is None else rows[held]
+            loss_out[next_kept:, gone] = loss[held]
+            xy_out[next_kept if keep_path else 1:, gone] = params[held]
+            leaving = spec.events(state, hp)
+            if events_out is None:
+                events_out = {name: np.array(value, copy=True) for name, value in leaving.items()}
+            else:
+                for name, value in leaving.items():
+                    events_out[name][gone] = value[held]
+            stay = ~frozen
+            rows = np.flatnonzero(stay) if rows is None else rows[stay]
+            count = len(params)
+            params, grad, loss = params[stay], grad[stay], loss[stay]
+            state, hp = _take(state, stay, count), _take(hp, stay, count)
+            if np.ndim(base_lr):
+                base_lr = base_lr[stay]
+            if job.per_start_factors:
+                factors = factors[:, stay]
+            spare = np.empty_like(params)
+            frozen, held = None, held[:0]
+            if not len(rows):
+                break  # every start is frozen and filled in: nothing left to step
     if not keep_path:
-        xy_out[1] = params
+        xy_out[1 if rows is None else (1, rows)] = params
     events = {name: np.array(value, copy=True) for name, value in spec.events(state, hp).items()}
+    if events_out is not None:
+        for name, value in events.items():
+            events_out[name][rows] = value
+        events = events_out
     stacked = None
     if records is not None:
-        stacked = _sanitise({name: np.stack(rows) for name, rows in records.items()}, kept, diverged_at)
+        stacked = _sanitise({name: np.stack(values) for name, values in records.items()}, kept, diverged_at)
     return xy_out, loss_out, kept, xy_steps, diverged_at, stopped_at, events, stacked
+
+
+def _take(value: Any, keep: np.ndarray, count: int) -> Any:
+    """``value`` with only the ``keep`` starts: every array whose first axis is the batch
+    (``count`` long) inside an optimizer's state or hyperparameters, found through tuples,
+    named tuples and dataclasses. Update rules keep per-start arrays start-first (spec.py)."""
+    if isinstance(value, np.ndarray):
+        return value[keep] if value.ndim and value.shape[0] == count else value
+    if isinstance(value, tuple):
+        items = [_take(item, keep, count) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _take(getattr(value, f.name), keep, count) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
 
 
 def _stop_rule(surface: Surface, params: np.ndarray, grad: np.ndarray, plan: _Plan) -> np.ndarray:

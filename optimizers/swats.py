@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.common import decay_towards, decay_towards_square, with_weight_decay
+from optimizers.common import column, decay_towards, decay_towards_square, with_weight_decay
 from optimizers.hyper import betas_knob, eps_knob, knob, lr_knob, weight_decay_knob
 from optimizers.spec import OptimizerSpec, Rate
 
@@ -94,8 +94,11 @@ def update(grad: np.ndarray, state: SWATSState, params: np.ndarray, hp: SWATSHyp
     with np.errstate(divide="ignore", invalid="ignore"):
         estimate = np.where(moving, np.sum(adam_step * adam_step, axis=1, keepdims=True) / -projected, 0.0)
     state.sgd_lr_estimate[...] = np.where(moving, estimate, state.sgd_lr_estimate)
-    state.sgd_lr_avg[...] = np.where(moving, beta2 * state.sgd_lr_avg + (1.0 - beta2) * estimate, state.sgd_lr_avg)
-    corrected = state.sgd_lr_avg / (1.0 - beta2**t)
+    # The projected rate is one number per start, (N, 1): so are the factors that average it.
+    beta2_once, switch_tol = column(beta2), column(hp.switch_tol)
+    state.sgd_lr_avg[...] = np.where(moving, beta2_once * state.sgd_lr_avg + (1.0 - beta2_once) * estimate,
+                                     state.sgd_lr_avg)
+    corrected = state.sgd_lr_avg / (1.0 - beta2_once**t)
 
     if switched.any():
         state.velocity[...] = np.where(switched, beta1 * state.velocity + g, state.velocity)
@@ -104,7 +107,7 @@ def update(grad: np.ndarray, state: SWATSState, params: np.ndarray, hp: SWATSHyp
         np.copyto(adam_step, sgd_step, where=np.broadcast_to(switched, adam_step.shape))
 
     if t > 1:
-        switch_now = moving & (corrected > 0.0) & (np.abs(corrected - estimate) < hp.switch_tol)
+        switch_now = moving & (corrected > 0.0) & (np.abs(corrected - estimate) < switch_tol)
         if switch_now.any():
             state.sgd_lr[...] = np.where(switch_now, corrected, state.sgd_lr)
             state.switched_at[switch_now[:, 0]] = t
