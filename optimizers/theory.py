@@ -73,14 +73,36 @@ class Quadratic:
             return None
         return 2.0 * (1.0 + np.asarray(momentum, dtype=float)) / self.eigenvalues[1]
 
+    @property
+    def momentum_best_rate(self) -> float | None:
+        """The heavy ball's rate at (lr*, momentum*): sqrt(momentum*) = (sqrt κ - 1)/(sqrt κ + 1)."""
+        best = self.momentum_best
+        return None if best is None else float(np.sqrt(best[1]))
+
+    def sgd_rate(self, lr: Any) -> np.ndarray:
+        """Gradient descent's per-step contraction, max over i of |1 - lr λ_i|, for each lr."""
+        return self.momentum_rate(lr, 0.0)
+
+    def momentum_rates(self, lr: Any, momentum: Any) -> np.ndarray:
+        """Per-step contraction along each eigen-direction, shape ``(..., 2)`` (ascending λ):
+        the spectral radius of [[1 + μ - lr λ_i, -μ], [1, 0]], broadcast over ``lr`` and ``momentum``."""
+        lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=float), np.asarray(momentum, dtype=float))
+        return np.stack([_radius(1.0 + momentum - lr * eigenvalue, momentum) for eigenvalue in self.eigenvalues],
+                        axis=-1)
+
     def momentum_rate(self, lr: Any, momentum: Any) -> np.ndarray:
         """Worst per-step contraction over the eigen-directions (< 1 converges), broadcast over
-        arrays of ``lr`` and ``momentum``. 1 or more means no convergence (inf never appears)."""
+        arrays of ``lr`` and ``momentum``: a 100 x 100 heatmap is one call. 1 or more means no
+        convergence, as everywhere on an indefinite Hessian (a saddle); never NaN."""
+        return self.momentum_rates(lr, momentum).max(axis=-1)
+
+    def momentum_converges(self, lr: Any, momentum: Any) -> np.ndarray:
+        """Where the heavy ball converges: 0 <= μ < 1 and 0 < lr λ_i < 2 (1 + μ) for every λ_i.
+        All False without a minimum (an indefinite or singular Hessian)."""
         lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=float), np.asarray(momentum, dtype=float))
-        worst = np.zeros(lr.shape)
-        for eigenvalue in self.eigenvalues:
-            worst = np.maximum(worst, _radius(1.0 + momentum - lr * eigenvalue, momentum))
-        return worst
+        if not self.positive_definite:
+            return np.zeros(lr.shape, dtype=bool)
+        return (momentum >= 0) & (momentum < 1) & (lr > 0) & (lr * self.eigenvalues[1] < 2.0 * (1.0 + momentum))
 
 
 def quadratic(hessian: Any) -> Quadratic:
