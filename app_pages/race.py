@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from lab import state as io
+from lab.budget import CACHE_TTL_S, FIGURE_CACHE
 from lab.codec import encode, inside_window
 from lab.exports import python_snippet, race_html, settings_json, trajectories_csv
 from lab.inspector import inspector, seed_widgets
@@ -82,7 +83,7 @@ def restart_lesson(lesson_id: str) -> None:
     io.replace(LESSONS[lesson_id].state().with_values(present=st.session_state[io.STATE]["present"]))
 
 
-@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+@st.cache_resource(max_entries=FIGURE_CACHE, ttl=CACHE_TTL_S, show_spinner=False)
 def tuned(key: tuple, _state) -> tuple:
     """The fair race's sweeps, cached by the link they were made for (every racer, every setting)."""
     return tune(_state)

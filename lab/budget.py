@@ -21,3 +21,12 @@ assert MAX_RACE_STEPS <= MAX_STEPS, "the page may not ask for more steps than th
 # A sweep's or basin map's cells (or starts) x steps in one rerun: a 100 x 100 sweep of 2,000
 # steps, a 200 x 200 map of 500. Batched, this is about a second on one core.
 EXPLORE_POINT_STEPS = 20_000_000
+
+# Shared caches, bounded in entries and in age so that a server's memory levels off once they
+# are full (sized for a class: the same link opened thirty times is one entry).
+CACHE_TTL_S = 900
+RUN_CACHE = 128  # single engine runs (a few hundred kB at most each)
+RECORDED_CACHE = 16  # runs with every step's numbers (the inspector, velocity arrows)
+RACE_CACHE = 24  # drawn races: paths and the race view's spec (up to about 700 kB)
+EXPLORE_CACHE = 8  # sweeps and basin maps
+FIGURE_CACHE = 16  # inspector charts, tunings

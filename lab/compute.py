@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
+from lab.budget import CACHE_TTL_S, RECORDED_CACHE, RUN_CACHE
 from lab.request import Request
 from optimizers import Trajectory, run
 
@@ -37,13 +38,13 @@ def execute(request: Request, record_state: bool = False) -> Outcome:
     return Outcome(trajectory, None)
 
 
-@st.cache_resource(max_entries=256, ttl=1800, show_spinner=False)
+@st.cache_resource(max_entries=RUN_CACHE, ttl=CACHE_TTL_S, show_spinner=False)
 def simulate(request: Request) -> Outcome:
     """One run, cached: the same request (from any visitor) is computed once."""
     return execute(request)
 
 
-@st.cache_resource(max_entries=32, ttl=900, show_spinner=False)
+@st.cache_resource(max_entries=RECORDED_CACHE, ttl=CACHE_TTL_S, show_spinner=False)
 def simulate_recorded(request: Request) -> Outcome:
     """One run with the numbers behind every step (the inspector, the velocity arrows)."""
     return execute(request, record_state=True)

@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from lab import state as io
-from lab.budget import EXPLORE_POINT_STEPS
+from lab.budget import CACHE_TTL_S, EXPLORE_CACHE, EXPLORE_POINT_STEPS
 from lab.page_state import PageState, Racer
 from lab.request import Request, request_for
 from lab.settings import GLOBAL_SETTINGS, Setting, hyper_settings
@@ -82,7 +82,7 @@ def within_budget(cells_per_axis: int, axes: int, steps: int) -> tuple[int, str 
                   "allow a finer map.")
 
 
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+@st.cache_resource(max_entries=EXPLORE_CACHE, ttl=CACHE_TTL_S, show_spinner=False)
 def cached_sweep(grid: GridRequest, _progress: Callable[[float], None] | None = None) -> Sweep | str:
     """One sweep (or the engine's message when an argument is out of range)."""
     request = grid.request
@@ -94,7 +94,7 @@ def cached_sweep(grid: GridRequest, _progress: Callable[[float], None] | None = 
         return str(err)
 
 
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+@st.cache_resource(max_entries=EXPLORE_CACHE, ttl=CACHE_TTL_S, show_spinner=False)
 def cached_basins(request: Request, resolution: int, tol: float,
                   _progress: Callable[[float], None] | None = None) -> Basins | str:
     kwargs = request.kwargs()

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lab import state as io
+from lab.budget import CACHE_TTL_S, FIGURE_CACHE
 from lab.compute import simulate_recorded
 from lab.inspect import step_table
 from lab.page_state import PageState
@@ -40,7 +41,7 @@ def seed_widgets(state: PageState, force: bool) -> None:
     seed("istep", step, min(max(int(state["istep"]), 1), int(step.high)), force=force)
 
 
-@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+@st.cache_resource(max_entries=FIGURE_CACHE, ttl=CACHE_TTL_S, show_spinner=False)
 def _state_figure(request: Request, step: int) -> go.Figure:
     """The state curves of one recorded run, marked at ``step`` (shared, never mutated)."""
     return state_figure(simulate_recorded(request).trajectory, step)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from lab.budget import PLAYER_MAX_FRAMES
+from lab.budget import CACHE_TTL_S, PLAYER_MAX_FRAMES, RACE_CACHE
 from lab.compute import simulate, simulate_recorded, velocity
 from lab.page_state import PageState
 from lab.request import Request, minibatches, request_for, steps_run
@@ -71,7 +71,7 @@ def has_velocity(optimizer: str) -> bool:
     return optimizer in ("momentum", "nesterov", "adam", "amsgrad", "adamw", "nadam", "radam", "adamax")
 
 
-@st.cache_resource(max_entries=64, ttl=1800, show_spinner=False)
+@st.cache_resource(max_entries=RACE_CACHE, ttl=CACHE_TTL_S, show_spinner=False)
 def race_result(race: RaceKey) -> RaceResult:
     paths, errors, velocities = [], [], {}
     for entry in race.entries:

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from landscapes import Surface, get_surface
-from optimizers.checks import finite_number, whole_number
+from optimizers.checks import finite_number, real_array, shown, whole_number
 from optimizers.hyper import as_plain, build, resolve
 from optimizers.limits import MAX_EPOCHS, MAX_NOISE, MAX_RECORDED_BYTES, MAX_STARTS, MAX_STEPS, check_work
 from optimizers.registry import OPTIMIZERS, get_optimizer
@@ -219,6 +219,8 @@ def _prepare(optimizer: str, surface: str | Surface, start: Any, steps: Any, sch
              noise_decay: Any, seed: Any, batch_size: Any, epochs: Any, every: Any, keep: Any,
              stop_distance: Any, stop_grad: Any, hyper: dict[str, Any], record_state: bool) -> _Job:
     """Validate a request; ``every=None`` keeps only the first and last rows."""
+    if not isinstance(record_state, (bool, np.bool_)):
+        raise ValueError(f"Invalid record_state: {shown(record_state)}. record_state must be True or False.")
     spec = get_optimizer(optimizer)
     surf = get_surface(surface)
     points, single = _start_points(surf, start)
@@ -245,10 +247,9 @@ def _prepare(optimizer: str, surface: str | Surface, start: Any, steps: Any, sch
 def _start_points(surface: Surface, start: Any) -> tuple[np.ndarray, bool]:
     if start is None:
         start = surface.start
-    try:
-        points = np.array(start, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid start: {start!r}. start must be a point (x, y) or an array of shape (N, 2).") from None
+    points = real_array(start)
+    if points is None:
+        raise ValueError(f"Invalid start: {shown(start)}. start must be a point (x, y) or an array of shape (N, 2).")
     if points.ndim == 1 and points.shape == (2,):
         single, points = True, points.reshape(1, 2)
     elif points.ndim == 2 and points.shape[1] == 2 and points.shape[0] >= 1:
@@ -269,8 +270,8 @@ def _start_points(surface: Surface, start: Any) -> tuple[np.ndarray, bool]:
 
 def _plan(surface: Surface, steps: Any, every: Any, keep: Any, batch_size: Any, epochs: Any,
           grad_noise: Any, noise_decay: Any, seed: Any, stop_distance: Any, stop_grad: Any) -> _Plan:
-    if keep not in KEEP_CHOICES:
-        raise ValueError(f"Invalid keep: {keep!r}. keep must be one of {', '.join(KEEP_CHOICES)}.")
+    if not isinstance(keep, str) or keep not in KEEP_CHOICES:
+        raise ValueError(f"Invalid keep: {shown(keep)}. keep must be one of {', '.join(KEEP_CHOICES)}.")
     if (batch_size is not None or epochs is not None) and not surface.has_data:
         raise ValueError(
             f"batch_size and epochs need a surface with data; {surface.name!r} has none. "
@@ -312,7 +313,7 @@ def _hyperparameters(spec: OptimizerSpec, given: dict[str, Any], n_starts: int) 
     inner_name = wrapper.inner
     inner_choices = [name for name, other in OPTIMIZERS.items() if not other.wraps_inner]
     if inner_name not in inner_choices:
-        raise ValueError(f"Invalid inner: {inner_name!r}. inner must be one of {', '.join(inner_choices)}.")
+        raise ValueError(f"Invalid inner: {shown(inner_name)}. inner must be one of {', '.join(inner_choices)}.")
     inner_spec = OPTIMIZERS[inner_name]
     inner_hp = resolve(build(inner_spec.hyper, rest, f"{spec.name} (inner {inner_name})"), n_starts)
     hp = dataclasses.replace(resolve(wrapper, n_starts), inner_hyper=inner_hp)
