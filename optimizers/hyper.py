@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from optimizers.checks import real_array, shown
+
 
 @dataclass(frozen=True)
 class KnobInfo:
@@ -60,8 +62,7 @@ def knobs(hyper_class: type) -> dict[str, tuple[Any, KnobInfo]]:
 
 
 def _invalid(name: str, value: Any, info: KnobInfo) -> ValueError:
-    shown = value.tolist() if isinstance(value, np.ndarray) else value
-    return ValueError(f"Invalid {name}: {shown!r}. {name} must be {info.describe()}.")
+    return ValueError(f"Invalid {name}: {shown(value)}. {name} must be {info.describe()}.")
 
 
 def _in_range(values: np.ndarray, info: KnobInfo) -> bool:
@@ -80,12 +81,9 @@ def _numeric(name: str, value: Any, info: KnobInfo, n_starts: int) -> float | np
     Each start's value is repeated for both coordinates: an (N, 2) op (N, 1) broadcast makes
     NumPy run an inner loop of length 2 per start, several times slower than same-shape arrays.
     """
-    if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, str):
+    values = real_array(value)
+    if values is None:
         raise _invalid(name, value, info)
-    try:
-        values = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise _invalid(name, value, info) from None
     if values.ndim == 0:
         if not _in_range(values, info) or (info.kind == "int" and not float(values).is_integer()):
             raise _invalid(name, value, info)
@@ -142,9 +140,13 @@ def build(hyper_class: type, overrides: dict[str, Any], optimizer_name: str) -> 
     if unknown:
         listed = ", ".join(allowed) or "none"
         raise ValueError(
-            f"Unknown hyperparameter {', '.join(map(repr, unknown))} for {optimizer_name}. "
+            f"Unknown hyperparameter {', '.join(map(shown, unknown))} for {optimizer_name}. "
             f"Its hyperparameters are: {listed}."
         )
+    for name, value in overrides.items():
+        info = allowed[name][1]
+        if info.kind == "optimizer" and not isinstance(value, str):
+            raise _invalid(name, value, info)  # before any `in` test, which an array would break
     return hyper_class(**overrides)
 
 

@@ -18,6 +18,7 @@ from optimizers import (
     sgd,
     swats,
 )
+from optimizers.checks import shown
 from optimizers.spec import OptimizerSpec
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
@@ -44,4 +45,4 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
 def get_optimizer(name: str) -> OptimizerSpec:
     if isinstance(name, str) and name in OPTIMIZERS:
         return OPTIMIZERS[name]
-    raise ValueError(f"Unknown optimizer: {name!r}. Known optimizers: {', '.join(OPTIMIZERS)}.")
+    raise ValueError(f"Unknown optimizer: {shown(name)}. Known optimizers: {', '.join(OPTIMIZERS)}.")

@@ -8,12 +8,13 @@ The runner asks for one factor per step: the learning rate in force at step t (1
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from optimizers.checks import finite_number, whole_number
+from optimizers.checks import finite_number, shown, whole_number
 
 KINDS = ("constant", "step", "exponential", "cosine")
 MAX_WARMUP = 1_000_000
@@ -39,16 +40,20 @@ class Schedule:
     warmup_steps: int = 0
     warmup_start_factor: float = 0.1
 
-    def validate(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"Invalid schedule: {self.kind!r}. schedule must be one of {', '.join(KINDS)}.")
-        whole_number("step_size", self.step_size, 1, MAX_WARMUP)
-        finite_number("gamma", self.gamma, 0.0, 1.0, low_open=True)
-        if self.t_max is not None:
-            whole_number("t_max", self.t_max, 1, MAX_WARMUP)
-        finite_number("eta_min", self.eta_min, 0.0, 100.0)
-        whole_number("warmup_steps", self.warmup_steps, 0, MAX_WARMUP)
-        finite_number("warmup_start_factor", self.warmup_start_factor, 0.0, 1.0, low_open=True)
+    def validate(self) -> Schedule:
+        """Check every field; return a copy holding plain ints and floats (a field given as a
+        numpy scalar or a Fraction would otherwise reach the arithmetic and the messages)."""
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
+            raise ValueError(f"Invalid schedule: {shown(self.kind)}. schedule must be one of {', '.join(KINDS)}.")
+        return dataclasses.replace(
+            self,
+            step_size=whole_number("step_size", self.step_size, 1, MAX_WARMUP),
+            gamma=finite_number("gamma", self.gamma, 0.0, 1.0, low_open=True),
+            t_max=None if self.t_max is None else whole_number("t_max", self.t_max, 1, MAX_WARMUP),
+            eta_min=finite_number("eta_min", self.eta_min, 0.0, 100.0),
+            warmup_steps=whole_number("warmup_steps", self.warmup_steps, 0, MAX_WARMUP),
+            warmup_start_factor=finite_number("warmup_start_factor", self.warmup_start_factor, 0.0, 1.0, low_open=True),
+        )
 
     def factors(self, steps: int, base_lr: float | np.ndarray = 1.0) -> np.ndarray:
         """The learning rate in force at steps 1..steps divided by ``base_lr``.
@@ -97,14 +102,13 @@ def as_schedule(schedule: str | Schedule | dict | None) -> Schedule:
     elif isinstance(schedule, str):
         result = Schedule(kind=schedule)
     elif isinstance(schedule, dict):
-        unknown = sorted(set(schedule) - set(Schedule.__dataclass_fields__))
+        unknown = sorted(set(schedule) - set(Schedule.__dataclass_fields__), key=str)
         if unknown:
             raise ValueError(
-                f"Unknown schedule setting {', '.join(map(repr, unknown))}. "
+                f"Unknown schedule setting {', '.join(map(shown, unknown))}. "
                 f"Allowed: {', '.join(Schedule.__dataclass_fields__)}."
             )
         result = Schedule(**schedule)
     else:
-        raise ValueError(f"Invalid schedule: {schedule!r}. Give a kind name ({', '.join(KINDS)}) or a Schedule.")
-    result.validate()
-    return result
+        raise ValueError(f"Invalid schedule: {shown(schedule)}. Give a kind name ({', '.join(KINDS)}) or a Schedule.")
+    return result.validate()
