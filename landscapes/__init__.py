@@ -26,9 +26,9 @@ def get_surface(surface: str | Surface) -> Surface:
         return surface
     if isinstance(surface, str) and surface in SURFACES:
         return SURFACES[surface]
-    raise ValueError(
-        f"Unknown surface: {surface!r}. Known surfaces: {', '.join(SURFACES)}."
-    )
+    shown = repr(surface)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."  # never echo a 10 kB argument back
+    raise ValueError(f"Unknown surface: {shown}. Known surfaces: {', '.join(SURFACES)}.")
 
 
 __all__ = ["SURFACES", "Surface", "DataSurface", "make_regression", "get_surface", "parse_surface"]
