@@ -11,10 +11,11 @@ import numpy as np
 Array = np.ndarray
 PointFunction = Callable[[Array], Array]
 
-# What a run on a surface is meant to show, checked by the tests of its recommended settings:
-# "minimum": end within goal_tol (a distance) of a known minimum; "local": settle where the
-# gradient norm is below goal_tol (any local minimum); "escape": get below the loss goal_tol
-# (a negative level: the path has left the saddle and is sliding down).
+# What a run on a surface is meant to show, checked by the tests of its recommended settings
+# (landscapes.goals): "minimum": end within goal_tol (a distance, at most 2.5% of the
+# window's width) of any known minimum; "local": settle in any local minimum, where the
+# gradient norm is below goal_tol and the Hessian is positive definite; "escape": get below
+# the loss goal_tol (a negative level: the path has left the saddle and is sliding down).
 GOALS = ("minimum", "local", "escape")
 
 
@@ -27,10 +28,12 @@ class Surface:
     so the same functions draw a contour grid ``(H, W, 2)`` and step a batch ``(B, 2)``.
     A single point ``(2,)`` gives a scalar loss.
 
-    ``recommended`` maps an optimizer's name to hyperparameters that suit this surface (at
-    least ``lr``) and ``steps`` is a run length that shows the surface's point; together they
-    reach the surface's ``goal`` (see ``GOALS``) within ``goal_tol``. ``hessian`` is the
-    constant Hessian of a quadratic surface, None otherwise.
+    ``recommended`` maps every optimizer's name to hyperparameters that suit this surface (at
+    least ``lr``; an optimizer names the same knobs on every surface, so switching surfaces
+    replaces them all) and ``steps`` is a run length that shows the surface's point: from
+    ``start``, each optimizer at its settings reaches the surface's ``goal`` (see ``GOALS``)
+    within ``goal_tol`` by then, without blowing up. bench/tune_recommended.py finds them.
+    ``hessian`` is the constant Hessian of a quadratic surface, None otherwise.
     """
 
     name: str

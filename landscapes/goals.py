@@ -18,10 +18,29 @@ def reached(surface: Surface, xy: np.ndarray) -> np.ndarray:
             return distance <= surface.goal_tol
         if surface.goal == "local":
             gradient = surface.grad(xy)
-            return np.sqrt(np.sum(gradient * gradient, axis=-1)) <= surface.goal_tol
+            flat = np.sqrt(np.sum(gradient * gradient, axis=-1)) <= surface.goal_tol
+            # A flat point is a local minimum only where the surface curves up in every direction;
+            # a saddle or a maximum is flat too.
+            return flat & curves_up(surface, xy)
         if surface.goal == "escape":
             return surface.value(xy) <= surface.goal_tol
     raise ValueError(f"unknown goal {surface.goal!r}")
+
+
+def curves_up(surface: Surface, xy: np.ndarray) -> np.ndarray:
+    """True where the Hessian at points ``(..., 2)`` is positive definite (central differences
+    of the analytic gradient, so any surface qualifies, not only those with a constant Hessian)."""
+    xy = np.asarray(xy, dtype=float)
+    h = 1e-5 * np.maximum(1.0, np.abs(xy))  # (..., 2): a step relative to the coordinate's size
+    columns = []
+    for axis in range(2):
+        step = np.zeros_like(xy)
+        step[..., axis] = h[..., axis]
+        columns.append((surface.grad(xy + step) - surface.grad(xy - step)) / (2.0 * h[..., axis : axis + 1]))
+    h_xx, h_yx = columns[0][..., 0], columns[0][..., 1]
+    h_xy, h_yy = columns[1][..., 0], columns[1][..., 1]
+    off_diagonal = 0.5 * (h_xy + h_yx)
+    return (h_xx > 0) & (h_xx * h_yy - off_diagonal * off_diagonal > 0)
 
 
 def steps_to_goal(surface: Surface, xy: np.ndarray, diverged_at: np.ndarray | int) -> np.ndarray:
