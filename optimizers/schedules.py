@@ -76,7 +76,11 @@ class Schedule:
         out = np.broadcast_to(curve.reshape((steps,) + per_start), (steps,) + np.shape(base_lr)).copy()
         if self.kind == "cosine":
             t_max = self.t_max if self.t_max is not None else max(steps - warm, 1)
-            eta_min = self.eta_min / np.asarray(base_lr, dtype=float)
+            with np.errstate(over="ignore"):
+                eta_min = self.eta_min / np.asarray(base_lr, dtype=float)
+            if not np.all(np.isfinite(eta_min)):  # a factor of inf would make the rate NaN
+                raise ValueError(f"Invalid eta_min: {self.eta_min:g}. With cosine, eta_min / lr must be a finite "
+                                 "number: use a larger lr or a smaller eta_min.")
             half_wave = ((1.0 + np.cos(math.pi * main / t_max)) / 2.0).reshape((-1,) + per_start)
             out[warm:] = eta_min + (1.0 - eta_min) * half_wave
         return out
