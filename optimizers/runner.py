@@ -60,8 +60,9 @@ class _Job:
     plain_hyper: dict[str, Any]
     schedule: Schedule
     base_lr: float | np.ndarray
-    factors: np.ndarray  # the lr factor in force at steps 1..steps: (steps,), or (steps, N, 1)
-    per_start_factors: bool  # cosine's absolute eta_min makes the factors differ between starts
+    factors: np.ndarray  # (steps,) the lr factor in force at steps 1..steps (see cosine_floor)
+    cosine_floor: np.ndarray | None  # (N, 1) eta_min / lr when each start has its own cosine floor
+    warm: int  # warm-up steps, whose factors need no floor
     constant_lr: bool  # every factor is 1: the loop passes base_lr itself
 
 
@@ -206,8 +207,8 @@ def _lr_curve(job: _Job) -> np.ndarray:
     column = job.base_lr[:, 0]
     if job.constant_lr:
         return np.broadcast_to(column, (job.plan.steps, column.shape[0]))  # a view: no steps x N copy
-    if job.per_start_factors:
-        return job.factors[..., 0] * column
+    if job.cosine_floor is not None:
+        return _floored(job.factors[:, None], job.cosine_floor[:, 0], job.warm) * column
     return job.factors[:, None] * column
 
 
@@ -232,16 +233,23 @@ def _prepare(optimizer: str, surface: str | Surface, start: Any, steps: Any, sch
     hp, plain_hyper = _hyperparameters(spec, hyper, n_starts)
     sched = as_schedule(schedule)
     base_lr = _base_lr(hp)
-    # Factors differ between starts only through cosine's absolute eta_min; otherwise one
-    # column serves every start (an (steps, N, 2) array would cost memory and page faults).
+    # Factors differ between starts only through cosine's absolute eta_min. Then each step's
+    # factors are made from the floor eta_min / lr and the half-wave, the arithmetic of
+    # Schedule.factors, rather than kept as a steps x starts table.
     per_start = bool(np.ndim(base_lr)) and sched.kind == "cosine" and sched.eta_min != 0
-    factors = sched.factors(plan.steps, base_lr=base_lr[:, :1] if per_start else 1.0 if np.ndim(base_lr) else base_lr)
+    floor = None
+    if per_start:
+        sched.factors(1, base_lr=base_lr[:, :1])  # refuses a floor that overflows, by name
+        floor = sched.eta_min / base_lr[:, :1]
+        factors = dataclasses.replace(sched, eta_min=0.0).factors(plan.steps)  # warm-up, then the half-wave
+    else:
+        factors = sched.factors(plan.steps, base_lr=1.0 if np.ndim(base_lr) else base_lr)
     constant = not per_start and bool(np.all(factors == 1.0))
-    _check_memory(plan, n_starts, record_state, per_start_lr=bool(np.ndim(base_lr)) and not constant,
-                  per_start_factors=per_start)
+    _check_memory(plan, n_starts, record_state, per_start_lr=bool(np.ndim(base_lr)) and not constant)
     minibatch = plan.batch_size if plan.batch_size is not None and plan.batch_size < surf.n_points else None
     check_work(n_starts, plan.steps, minibatch)
-    return _Job(spec, surf, points, single, plan, hp, plain_hyper, sched, base_lr, factors, per_start, constant)
+    return _Job(spec, surf, points, single, plan, hp, plain_hyper, sched, base_lr, factors, floor,
+                min(sched.warmup_steps, plan.steps), constant)
 
 
 def _start_points(surface: Surface, start: Any) -> tuple[np.ndarray, bool]:
@@ -327,12 +335,11 @@ def _base_lr(hp: Any) -> float | np.ndarray:
     return source.lr
 
 
-def _check_memory(plan: _Plan, n_starts: int, record_state: bool, *, per_start_lr: bool = False,
-                  per_start_factors: bool = False) -> None:
+def _check_memory(plan: _Plan, n_starts: int, record_state: bool, *, per_start_lr: bool = False) -> None:
     rows = plan.steps // plan.every + 2
     per_row = n_starts * 8 * (1 + (2 if plan.keep == "path" else 0) + (24 if record_state else 0))
     # A learning rate per start that changes over the run is kept for every step and start.
-    curves = plan.steps * n_starts * 8 * (int(per_start_lr) + int(per_start_factors))
+    curves = plan.steps * n_starts * 8 * int(per_start_lr)
     if rows * per_row + curves > MAX_RECORDED_BYTES:
         raise ValueError(
             f"This run would keep about {(rows * per_row + curves) / 2**30:.1f} GiB of results "
@@ -370,7 +377,7 @@ def _loop(job: _Job, record_state: bool) -> tuple:
     batch is never compacted: the records hold every start at every recorded step.
     """
     spec, surface, plan, hp = job.spec, job.surface, job.plan, job.hp
-    base_lr, factors = job.base_lr, job.factors
+    base_lr, factors, floor = job.base_lr, job.factors, job.cosine_floor
     start = job.points
     n_starts, steps = start.shape[0], plan.steps
     kept = _kept_steps(steps, plan.every)
@@ -418,7 +425,12 @@ def _loop(job: _Job, record_state: bool) -> tuple:
             # Drawn for every start, so a start's noise does not depend on which others remain.
             draw = noise_rng.standard_normal((n_starts, 2))
             grad = grad + sigma * (draw if rows is None else draw[rows])
-        lr = base_lr if job.constant_lr else base_lr * factors[t - 1]
+        if job.constant_lr:
+            lr = base_lr
+        elif floor is None or t <= job.warm:
+            lr = base_lr * factors[t - 1]
+        else:
+            lr = base_lr * _floored(factors[t - 1], floor, 0)
         used_grad = grad
         step = spec.update(grad, state, params, hp, lr, t)
         new = xy_out[t] if every_row and rows is None else spare
@@ -477,8 +489,8 @@ def _loop(job: _Job, record_state: bool) -> tuple:
             state, hp = _take(state, stay, count), _take(hp, stay, count)
             if np.ndim(base_lr):
                 base_lr = base_lr[stay]
-            if job.per_start_factors:
-                factors = factors[:, stay]
+            if floor is not None:
+                floor = floor[stay]
             spare = np.empty_like(params)
             frozen, held = None, held[:0]
             if not len(rows):
@@ -494,6 +506,15 @@ def _loop(job: _Job, record_state: bool) -> tuple:
     if records is not None:
         stacked = _sanitise({name: np.stack(values) for name, values in records.items()}, kept, diverged_at)
     return xy_out, loss_out, kept, xy_steps, diverged_at, stopped_at, events, stacked
+
+
+def _floored(half_wave: Any, floor: np.ndarray, warm: int) -> np.ndarray:
+    """Cosine factors above a per-start floor, as Schedule.factors computes them:
+    floor + (1 - floor) * half_wave, except in the first ``warm`` rows (warm-up, no floor)."""
+    floored = floor + (1.0 - floor) * half_wave
+    if warm:
+        floored[:warm] = np.broadcast_to(half_wave[:warm], floored[:warm].shape)
+    return floored
 
 
 def _take(value: Any, keep: np.ndarray, count: int) -> Any:

@@ -102,11 +102,13 @@ def test_per_start_state_and_settings_of_every_shape_are_compacted(name, hyper):
 
 
 def test_per_start_cosine_floors_are_compacted_with_their_starts():
-    schedule = {"kind": "cosine", "eta_min": 0.05}
+    schedule = {"kind": "cosine", "eta_min": 0.05, "warmup_steps": 3}
     rates = np.array([0.6, 4.0, 1.0, 3.0, 1.8])
     batch = run("sgd", "ravine", start=STARTS, steps=40, lr=rates, schedule=schedule)
     assert batch.diverged_at[1] > 0
-    _assert_rows_equal(batch, _each_alone("sgd", STARTS, {"lr": rates}, steps=40, schedule=schedule))
+    alone = _each_alone("sgd", STARTS, {"lr": rates}, steps=40, schedule=schedule)
+    _assert_rows_equal(batch, alone)
+    np.testing.assert_array_equal(batch.lr, np.stack([single.lr for single in alone], axis=1))
 
 
 def test_run_ends_is_the_last_row_of_run():
