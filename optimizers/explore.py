@@ -29,9 +29,11 @@ Choices worth knowing:
   distance per cell and step instead would cost 4 bytes per point-step (40 MB for 100 x 100 x
   1,000) and a distance computation in every step of every sweep, to answer a question the
   page may not ask, and could round a distance across ``tol``.
-- Chunks have a fixed size (``CHUNK``), so the chunk a cell falls in does not depend on the
-  number of cores; with gradient noise, a cell's noise does depend on its chunk and its place
-  in it (same statistics as ``run()`` alone, other draws).
+- How the cells are cut into chunks depends on their number alone, not on the machine; with
+  gradient noise, a cell's noise depends on its place in its chunk (same statistics as
+  ``run()`` alone, other draws), so a noisy sweep gives the same numbers on any machine.
+- Cells that blow up, or (with a stop rule) arrive, leave their batch (see the runner), so
+  they stop costing work: a map with a large diverged region is cheaper than a calm one.
 - Basins: a start ends in a listed minimum (``surface.minima``) when it comes within ``tol`` of
   it (the run stops it there). Surfaces have more attractors than they list (Rastrigin lists
   only its global minimum): :meth:`Basins.attractors` groups the end points where the gradient
@@ -63,6 +65,7 @@ from optimizers.trajectory import Trajectory
 # chunk of this size runs long enough (tens of microseconds) that the threads rarely wait for
 # the GIL, and a chunk's arrays still sit in the core's L2 cache.
 CHUNK = 8_192
+MIN_CHUNK = 1_024  # below this, a thread's share is too short to be worth handing out
 DEFAULT_TOL = 1e-3
 NO_ESCAPE = -10.0  # escape_angle where a start did not leave the critical point (angles are in [-pi, pi])
 UNSETTLED, DIVERGED = -1, -2  # labels of Basins.minimum and Basins.attractors
@@ -436,9 +439,21 @@ def _group(points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
     return centres[order], rank[label]
 
 
+def _chunk_slices(count: int) -> list[slice]:
+    """Consecutive slices of ``count`` rows, all about ``CHUNK`` long or shorter. Their number is
+    a multiple of 4 once there is work for several (so 2 or 4 cores get equal shares), and
+    depends on ``count`` alone, never on the machine: a cell's chunk, and so its noise, is the
+    same everywhere."""
+    pieces = math.ceil(count / CHUNK)
+    if count >= 4 * MIN_CHUNK:
+        pieces = 4 * math.ceil(pieces / 4)
+    bounds = [piece * count // pieces for piece in range(pieces + 1)]
+    return [slice(first, last) for first, last in zip(bounds, bounds[1:]) if last > first]
+
+
 def _chunked(count: int, work: Callable[[slice], Any], progress: Progress | None, workers: int | None) -> list:
-    """``work`` over consecutive slices of at most ``CHUNK`` rows on a thread pool, in order."""
-    slices = [slice(first, min(first + CHUNK, count)) for first in range(0, count, CHUNK)]
+    """``work`` over the slices of :func:`_chunk_slices` on a thread pool, results in order."""
+    slices = _chunk_slices(count)
     workers = min(max(1, workers or os.cpu_count() or 1), len(slices))
     results: list = [None] * len(slices)
     if workers == 1:
