@@ -448,7 +448,7 @@ def _chunk_slices(count: int) -> list[slice]:
     if count >= 4 * MIN_CHUNK:
         pieces = 4 * math.ceil(pieces / 4)
     bounds = [piece * count // pieces for piece in range(pieces + 1)]
-    return [slice(first, last) for first, last in zip(bounds, bounds[1:]) if last > first]
+    return [slice(first, last) for first, last in zip(bounds[:-1], bounds[1:], strict=True) if last > first]
 
 
 def _chunked(count: int, work: Callable[[slice], Any], progress: Progress | None, workers: int | None) -> list:
