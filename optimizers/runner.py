@@ -398,6 +398,13 @@ def _loop(job: _Job, record_state: bool) -> tuple:
     if plan.batch_size is not None and plan.batch_size < surface.n_points:
         batches = _minibatches(surface.n_points, plan.batch_size, np.random.default_rng(batch_seed))
     stop_rule = plan.stop_distance is not None or plan.stop_grad is not None
+    grad_noise, constant_lr, warm = plan.grad_noise, job.constant_lr, job.warm
+    kept_steps = kept.tolist()  # Python ints: the per-step comparison is then cheap
+    update, add = spec.update, np.add
+    largest, smallest, total = np.maximum.reduce, np.minimum.reduce, np.add.reduce  # no method wrappers
+    value_and_grad = surface.value_and_grad
+    if surface.value_and_grad_fn is not None and type(surface).value_and_grad is Surface.value_and_grad:
+        value_and_grad = surface.value_and_grad_fn  # one call less per step
 
     state = spec.init(params, hp)
     diverged_at = np.full(n_starts, -1, dtype=np.int64)
@@ -415,51 +422,51 @@ def _loop(job: _Job, record_state: bool) -> tuple:
         frozen = mask.copy() if frozen is None else frozen | mask
         held = np.flatnonzero(frozen)
 
-    loss, grad = surface.value_and_grad(params)
+    loss, grad = value_and_grad(params)
     loss_out[0] = loss
     for t in range(1, steps + 1):
         if batches is not None:
             grad = surface.batch_grad(params, next(batches))
-        if plan.grad_noise:
-            sigma = plan.grad_noise / (1.0 + t) ** (plan.noise_decay / 2.0)
+        if grad_noise:
+            sigma = grad_noise / (1.0 + t) ** (plan.noise_decay / 2.0)
             # Drawn for every start, so a start's noise does not depend on which others remain.
             draw = noise_rng.standard_normal((n_starts, 2))
             grad = grad + sigma * (draw if rows is None else draw[rows])
-        if job.constant_lr:
+        if constant_lr:
             lr = base_lr
-        elif floor is None or t <= job.warm:
+        elif floor is None or t <= warm:
             lr = base_lr * factors[t - 1]
         else:
             lr = base_lr * _floored(factors[t - 1], floor, 0)
         used_grad = grad
-        step = spec.update(grad, state, params, hp, lr, t)
+        step = update(grad, state, params, hp, lr, t)
         new = xy_out[t] if every_row and rows is None else spare
-        np.add(params, step, out=new)
+        add(params, step, out=new)
         if len(held):
             new[held] = params[held]
-        if not (new.max() <= DIVERGENCE_LIMIT and new.min() >= -DIVERGENCE_LIMIT):
+        if not (largest(new, None) <= DIVERGENCE_LIMIT and smallest(new, None) >= -DIVERGENCE_LIMIT):
             blown = ~np.all(np.abs(new) <= DIVERGENCE_LIMIT, axis=1)
             if frozen is not None:
                 blown &= ~frozen
             new[blown] = params[blown]
             freeze(blown, diverged_at, t)
         spare, previous, params = params, params, new
-        loss, grad = surface.value_and_grad(params)
-        if not math.isfinite(loss.sum()):
+        loss, grad = value_and_grad(params)
+        if not math.isfinite(total(loss, None)):
             blown = ~np.isfinite(loss)
             if frozen is not None:
                 blown &= ~frozen
             if blown.any():
                 params[blown] = previous[blown]
                 freeze(blown, diverged_at, t)
-                loss, grad = surface.value_and_grad(params)
+                loss, grad = value_and_grad(params)
         if stop_rule:
             done = _stop_rule(surface, params, grad, plan)
             if frozen is not None:
                 done &= ~frozen
             if done.any():
                 freeze(done, stopped_at, t)
-        if t == kept[next_kept]:
+        if t == kept_steps[next_kept]:
             if rows is None:
                 loss_out[next_kept] = loss
                 if keep_path and not every_row:
