@@ -187,7 +187,7 @@ def planned_steps(
     """Validate a :func:`run` request without running it; return the number of steps it takes
     (``steps``, or what ``epochs`` and ``batch_size`` make). Raises what run() would raise."""
     settings = {name: kwargs.pop(name) for name in _RUN_SETTINGS if name in kwargs}
-    record_state = bool(settings.pop("record_state", False))
+    record_state = settings.pop("record_state", False)  # checked by _prepare, like run()
     job = _prepare(optimizer, surface, start, steps, settings.get("schedule"), settings.get("grad_noise", 0.0),
                    settings.get("noise_decay", 0.0), settings.get("seed", 0), settings.get("batch_size"),
                    settings.get("epochs"), settings.get("every", 1), settings.get("keep", "path"),
