@@ -20,7 +20,7 @@ from optimizers.hyper import KnobInfo
 from optimizers.limits import MAX_NOISE
 from optimizers.schedules import KINDS, MAX_WARMUP
 
-EXTREMES = settings(max_examples=30, derandomize=True, database=None, deadline=None,
+EXTREMES = settings(max_examples=20, derandomize=True, database=None, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 LIMIT = DIVERGENCE_LIMIT

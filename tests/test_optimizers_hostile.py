@@ -353,3 +353,12 @@ def test_cosine_floor_far_above_a_tiny_rate_is_refused_not_nan() -> None:
         run("sgd", "ravine", start=[[1.0, 1.0], [2.0, 2.0]], steps=5, lr=[5e-324, 1.0],
             schedule={"kind": "cosine", "eta_min": 100.0})
     assert_finite(run("sgd", "ravine", steps=5, lr=1e-300, schedule={"kind": "cosine", "eta_min": 100.0}))
+
+
+def test_planned_steps_checks_what_run_checks() -> None:
+    from optimizers.runner import planned_steps
+
+    assert planned_steps("adam", "rosenbrock", steps=7, record_state=True, lr=0.1) == 7
+    for name, value in (("record_state", np.array([])), ("keep", np.array(["path"])), ("lr", "０.１"), ("steps", 10**400)):
+        with pytest.raises(ValueError, match=f"Invalid {name}"):
+            planned_steps("adam", "rosenbrock", **{"steps": 3, name: value})
