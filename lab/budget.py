@@ -25,8 +25,8 @@ EXPLORE_POINT_STEPS = 20_000_000
 # Shared caches, bounded in entries and in age so that a server's memory levels off once they
 # are full (sized for a class: the same link opened thirty times is one entry).
 CACHE_TTL_S = 900
-RUN_CACHE = 128  # single engine runs (a few hundred kB at most each)
-RECORDED_CACHE = 16  # runs with every step's numbers (the inspector, velocity arrows)
-RACE_CACHE = 24  # drawn races: paths and the race view's spec (up to about 700 kB)
+RUN_CACHE = 48  # single engine runs (up to about 300 kB each; a race of eight with companions is 16)
+RECORDED_CACHE = 8  # runs with every step's numbers (about 1 MB each: the inspector, velocity arrows)
+RACE_CACHE = 16  # drawn races: paths and the race view's spec (up to about 700 kB)
 EXPLORE_CACHE = 8  # sweeps and basin maps
 FIGURE_CACHE = 16  # inspector charts, tunings

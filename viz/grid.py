@@ -48,7 +48,7 @@ def surface_grid(surface: Surface, size: int, softness: float = 1e-5) -> Grid:
     return _grid(surface, int(size), float(softness))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=24)
 def _grid(surface: Surface, size: int, softness: float) -> Grid:
     # Surfaces are immutable and hash by identity, so the cache is keyed by the very object.
     x = np.linspace(*surface.x_range, size)
