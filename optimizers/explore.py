@@ -86,7 +86,7 @@ def _sweepable(optimizer: str, inner: str | None) -> dict[str, tuple[str, KnobIn
     knobs = dict(spec.knobs())
     if spec.wraps_inner:
         inner = knobs["inner"][0] if inner is None else inner
-        if inner not in OPTIMIZERS or OPTIMIZERS[inner].wraps_inner:
+        if not isinstance(inner, str) or inner not in OPTIMIZERS or OPTIMIZERS[inner].wraps_inner:
             choices = [name for name, other in OPTIMIZERS.items() if not other.wraps_inner]
             raise ValueError(f"Invalid inner: {inner!r}. inner must be one of {', '.join(choices)}.")
         knobs.update({name: knob for name, knob in OPTIMIZERS[inner].knobs().items() if name not in knobs})
