@@ -258,8 +258,13 @@ const RaceView = (() => {
         const blown = racer.diverged_at >= 0 && step >= racer.diverged_at;
         hsym.push(blown ? "x" : "circle"); hcol.push(racer.color);
       }
-      Plotly.restyle(mapDiv, { x: trailX, y: trailY, customdata: trailC }, roles.map_trails);
-      Plotly.restyle(mapDiv, { x: [hx], y: [hy], "marker.symbol": [hsym], "marker.color": [hcol] }, [roles.map_heads]);
+      // One update of the map per frame: each restyle or relayout of it recomputes the contour,
+      // and three of them took most of a frame's time.
+      const trailsOnly = roles.map_trails.map(() => undefined); // undefined: leave that trace's value alone
+      Plotly.update(mapDiv,
+        { x: [...trailX, hx], y: [...trailY, hy], customdata: [...trailC, undefined],
+          "marker.symbol": [...trailsOnly, hsym], "marker.color": [...trailsOnly, hcol] },
+        { annotations: arrowAnnotations() }, [...roles.map_trails, roles.map_heads]);
       if (s.sheet && roles.sheet_heads !== null) {
         const zx = [], zy = [], zz = [];
         for (let r = 0; r < R; r++) {
@@ -268,20 +273,25 @@ const RaceView = (() => {
         }
         Plotly.restyle(sheetDiv, { x: [zx], y: [zy], z: [zz] }, [roles.sheet_heads]);
       }
+      const curveX = [], curveY = [];
       roles.curve_heads.forEach((head) => {
         const xs = [], ys = [];
         for (let r = 0; r < R; r++) {
           const hidden = state.hidden.has(s.racers[r].key);
           xs.push(hidden ? null : step); ys.push(hidden ? null : at(head.field, r, k));
         }
-        Plotly.restyle(curvesDiv, { x: [xs], y: [ys] }, [head.trace]);
+        curveX.push(xs); curveY.push(ys);
       });
-      drawArrows();
+      if (roles.curve_heads.length) Plotly.restyle(curvesDiv, { x: curveX, y: curveY }, roles.curve_heads.map((h) => h.trace));
       if (cb.onFrame) cb.onFrame(step);
     }
 
     function drawArrows() {
-      const s = state.spec; if (!s || !state.data) return;
+      if (state.spec && state.data) Plotly.relayout(mapDiv, { annotations: arrowAnnotations() });
+    }
+
+    function arrowAnnotations() {
+      const s = state.spec; if (!s || !state.data) return [];
       const annotations = [];
       const F = state.data.F; const k = state.frame;
       state.arrows.forEach((kind) => {
@@ -298,7 +308,7 @@ const RaceView = (() => {
             opacity: kind === "velocity" ? 0.6 : 1 });
         }
       });
-      Plotly.relayout(mapDiv, { annotations });
+      return annotations;
     }
 
     // -- clicks on the map set the start point --------------------------------------------------
