@@ -126,9 +126,10 @@ st.session_state[LESSON_PICK] = lesson_id
 
 title = f"#### {plain(surface.label)} &nbsp; <span class='formula'>${surface.latex}$</span>"
 if state["present"]:
-    heading, leave = st.columns([5, 1], vertical_alignment="center")
-    heading.markdown(title, unsafe_allow_html=True)
-    leave.button("Leave presentation", key="leave_present", on_click=leave_presentation)
+    # A row, not fixed columns: the button keeps its whole label at any width (a sixth of 1024 px cut it).
+    with st.container(horizontal=True, vertical_alignment="center", key="present_heading"):
+        st.markdown(title, unsafe_allow_html=True)
+        st.button("Leave presentation", key="leave_present", on_click=leave_presentation)
 else:
     st.markdown(title, unsafe_allow_html=True)
     st.pills("Lessons", list(LESSONS), key=LESSON_PICK, format_func=lambda lid: LESSONS[lid].title,
