@@ -100,10 +100,10 @@ LESSONS: dict[str, Lesson] = {
         Lesson(
             id="zigzag", title="Zig-zag", topic="SGD zig-zags across a ravine",
             notice=(
-                "The ravine x²/20 + y² is twenty times steeper across (y) than along (x). SGD steps by the "
-                "learning rate times the slope, and a rate big enough to make progress along the gentle floor is "
-                "too big for the steep walls: at lr 0.9 SGD overshoots the floor on every step and bounces from "
-                "wall to wall. Press Play and tick −∇f: the gradient points across the valley, not at the minimum."
+                "The ravine x²/20 + y² is twenty times steeper across (y) than along (x). A learning rate big "
+                "enough to make progress along the gentle floor is too big for the steep walls: at lr 0.9 SGD "
+                "overshoots the floor on every step and bounces from wall to wall. Tick −∇f after Play: the "
+                "gradient points across the valley, not at the minimum."
             ),
             surface="ravine", racers=(("sgd", {"lr": 0.9}),), settings={"steps": 60, "start": (-7.0, 2.0)},
             try_next=TryNext(
@@ -135,9 +135,9 @@ LESSONS: dict[str, Lesson] = {
             id="nesterov", title="Nesterov", topic="Nesterov looks ahead before it steps",
             notice=(
                 "Same learning rate, same momentum 0.95. Plain momentum swings from wall to wall of Rosenbrock's "
-                "valley dozens of times. Nesterov's step uses where the velocity is about to take it (PyTorch "
-                "adds momentum times the new velocity to the gradient), so it brakes before it overshoots, runs "
-                "down the middle of the valley and is within 0.01 of (1, 1) by step 321 instead of 487."
+                "valley dozens of times. Nesterov's step also uses where the velocity is about to take it, so it "
+                "brakes before it overshoots, runs down the middle of the valley and is within 0.01 of (1, 1) by "
+                "step 321 instead of 487."
             ),
             surface="rosenbrock", racers=(("momentum", {"lr": 0.001, "momentum": 0.95}),
                                           ("nesterov", {"lr": 0.001, "momentum": 0.95})),
@@ -153,10 +153,10 @@ LESSONS: dict[str, Lesson] = {
         Lesson(
             id="valley", title="Valley", topic="Adam against SGD in Rosenbrock's valley",
             notice=(
-                "Rosenbrock's valley is curved, and its walls are 100 times steeper than its floor. SGD must keep "
-                "its learning rate small not to fly off the walls (0.0025 is its best here), so once in the valley "
-                "it crawls: after 1000 steps it is still 0.4 from (1, 1). Adam divides each coordinate's step by "
-                "its recent gradient size, keeps taking steps of about lr along the flat floor and arrives."
+                "Rosenbrock's walls are 100 times steeper than its curved floor. SGD must keep its learning rate "
+                "small not to fly off the walls (0.0025 is its best here), so in the valley it crawls: after 1000 "
+                "steps it is still 0.4 from (1, 1). Adam divides each coordinate's step by its recent gradient "
+                "size, keeps stepping about lr along the flat floor and arrives."
             ),
             surface="rosenbrock", racers=(("sgd", {"lr": 0.0025}), ("adam", {"lr": 0.1})),
             settings={"steps": 1000, "start": (-1.2, 1.0)}, falls_short=("sgd",),
@@ -171,29 +171,29 @@ LESSONS: dict[str, Lesson] = {
         Lesson(
             id="saddle", title="Saddle", topic="Escaping a saddle point",
             notice=(
-                "At the saddle point of y² − x² the gradient is zero, yet it is no minimum. Starting just beside "
-                "the ridge x = 0, the push sideways is tiny. At the same learning rate SGD slides down to the "
-                "saddle and lingers until about step 80, momentum adds up the small steady push and escapes by "
-                "step 25, and Adam scales its steps to full size and escapes by step 35 (escaped: loss below −1)."
+                "The gradient is zero at the saddle point of y² − x², yet it is no minimum. From just beside the "
+                "ridge x = 0, at one shared learning rate, SGD slides down and lingers near the saddle until "
+                "about step 37; momentum adds up the tiny sideways push and escapes by step 18; Adam scales it up "
+                "to full-size steps and escapes by step 20 (escaped: loss below −1)."
             ),
-            surface="saddle", racers=(("sgd", {"lr": 0.03}), ("momentum", {"lr": 0.03, "momentum": 0.9}),
-                                      ("adam", {"lr": 0.03})),
-            settings={"steps": 90, "start": (0.01, 1.5)},
+            surface="saddle", racers=(("sgd", {"lr": 0.05}), ("momentum", {"lr": 0.05, "momentum": 0.7}),
+                                      ("adam", {"lr": 0.05})),
+            settings={"steps": 44, "start": (0.03, 0.5)},
             try_next=TryNext(
-                "Add gradient noise (σ = 0.5)",
-                "Random kicks push SGD off the ridge, where the slope takes over: it now escapes at about step 50 "
-                "instead of 80. Noisy, stochastic gradients help to escape saddle points.",
-                settings={"grad_noise": 0.5},
+                "Add gradient noise (σ = 1)",
+                "Random kicks push SGD off the ridge, where the slope takes over: it now escapes by step 18 instead "
+                "of 37. Noisy, stochastic gradients help to escape saddle points.",
+                settings={"grad_noise": 1.0},
             ),
         ),
         Lesson(
             id="adagrad", title="Adagrad", topic="Adagrad's steps only ever shrink",
             notice=(
-                "Adagrad divides the learning rate by the root of the sum of all squared gradients so far. "
-                "Starting high on Beale's wall at (3, 3), its first gradients are in the thousands and fill that "
-                "sum for good: after 1000 steps Adagrad is still 0.8 from the minimum (3, 0.5), though it runs at "
-                "its best rate. RMSprop averages only recent gradients, forgets the wall and arrives; the step "
-                "inspector shows Adagrad's effective step size falling and never recovering."
+                "Adagrad divides the learning rate by the root of the sum of all squared gradients so far. From "
+                "high on Beale's wall at (3, 3) the first gradients are in the thousands and fill that sum for "
+                "good: even at its best rate Adagrad ends 0.8 short of the minimum (3, 0.5). RMSprop averages "
+                "only recent gradients, forgets the wall and arrives. The step inspector shows Adagrad's "
+                "effective step size."
             ),
             surface="beale", racers=(("adagrad", {"lr": 2.0}), ("rmsprop", {"lr": 0.3})),
             settings={"steps": 1000, "start": (3.0, 3.0), "inspect": "adagrad", "istep": 500},
@@ -201,19 +201,19 @@ LESSONS: dict[str, Lesson] = {
             try_next=TryNext(
                 "Start on gentle ground at (0.5, 1)",
                 "Here the first gradients are small, so Adagrad's sum stays small and its steps stay useful: "
-                "it is within 0.01 of the minimum by step 261, long before RMSprop. Adagrad is not slow by "
-                "nature; a steep start spoils the rest of its run.",
+                "it is within 0.01 of the minimum by step 261, while RMSprop needs the whole race to get close. "
+                "Adagrad is not slow by nature; a steep start spoils the rest of its run.",
                 settings={"start": (0.5, 1.0)},
             ),
         ),
         Lesson(
             id="bias", title="Bias correction", topic="Why Adam corrects its averages",
             notice=(
-                "Adam's averages m and v start at zero, so at first they are too small: after one step v is only "
-                "(1 − β₂)·g² = 0.001·g². Adam divides them by (1 − βᵗ) to undo that, so on its first step each "
-                "coordinate moves exactly lr. RMSprop with the same memory (α = 0.999) leaves v uncorrected: its "
-                "first step is 1/√0.001 ≈ 32 times longer and leaves the map, and its next steps are still 10 to "
-                "20 times longer than Adam's. Inspect step 1: m̂ and v̂ against m and v."
+                "Adam's averages m and v begin at zero, so at first they are too small: after one step v is "
+                "0.001·g². Adam divides by (1 − βᵗ) to undo that, so its first step moves each coordinate exactly "
+                "lr. RMSprop with the same memory (α = 0.999) does not: its first step is 1/√0.001 ≈ 32 times "
+                "longer and leaves the map, and its next few are still over 10 times longer. See m̂, v̂ and m, v "
+                "in the step inspector."
             ),
             surface="ravine", racers=(("adam", {"lr": 0.3}),
                                       ("rmsprop", {"lr": 0.3, "alpha": 0.999, "momentum": 0.9})),
@@ -263,10 +263,10 @@ LESSONS: dict[str, Lesson] = {
         Lesson(
             id="decay", title="Weight decay", topic="L2 penalty against decoupled weight decay",
             notice=(
-                "Both use λ = 1 (and β₂ = 0.99, so both settle within the race). Adam's weight_decay adds λθ to "
-                "the gradient, so Adam ends at the minimum of the loss plus λ‖θ‖²/2: the ridge fit (1.72, 0.84). "
-                "AdamW instead shrinks θ by lr·λ·θ after its Adam step, which moves each coordinate by at most "
-                "about lr; so no coordinate can stay above 1/λ = 1, and AdamW ends at the corner (1, 1)."
+                "Both use λ = 1 (and β₂ = 0.99, so both settle in time). Adam's weight_decay adds λθ to the "
+                "gradient, so Adam ends at the minimum of loss + λ‖θ‖²/2: the ridge fit (1.72, 0.84). AdamW "
+                "shrinks θ by lr·λ·θ after its Adam step, which moves a coordinate by at most about lr, so no "
+                "coordinate can stay above 1/λ = 1: AdamW ends at the corner (1, 1)."
             ),
             surface="regression", racers=(("adam", {"lr": 0.1, "weight_decay": 1.0, "betas": (0.9, 0.99)}),
                                           ("adamw", {"lr": 0.1, "weight_decay": 1.0, "betas": (0.9, 0.99)})),

@@ -153,7 +153,7 @@ def test_lessons_round_trip_through_a_link_fit_the_widgets_and_the_budget(lesson
 def test_lesson_texts_are_short(lesson_id):
     lesson = LESSONS[lesson_id]
     assert len(lesson.title) <= 16
-    assert sentences(lesson.notice) <= 4 and len(lesson.notice) <= 460
+    assert sentences(lesson.notice) <= 4 and len(lesson.notice) <= 400  # fits the card at 1024 px
     if lesson.try_next is not None:
         assert sentences(lesson.try_next.text) <= 3 and len(lesson.try_next.text) <= 300
 
@@ -225,10 +225,11 @@ def test_at_one_rate_sgd_lingers_at_the_saddle_and_noise_helps_it_escape():
     state = LESSONS["saddle"].state()
     assert len({racer.hyper["lr"] for racer in state.racers}) == 1  # the same learning rate for all three
     escape = {key: escape_step(one) for key, one in race("saddle", "start").items()}
-    assert 75 <= escape["sgd"] <= 85 and escape["momentum"] <= 25 and escape["adam"] <= 35
-    assert escape["sgd"] >= 2 * max(escape["momentum"], escape["adam"])
-    noisy = escape_step(race("saddle", "next")["sgd"])
-    assert 45 <= noisy <= 55  # "about step 50 instead of 80"
+    assert (escape["sgd"], escape["momentum"], escape["adam"]) == (37, 18, 20)  # as the text says
+    lingering = {key: int(np.sum(np.linalg.norm(one.trajectory.xy, axis=1) < 0.3))
+                 for key, one in race("saddle", "start").items()}
+    assert lingering["sgd"] >= max(15, 2 * lingering["momentum"], 2 * lingering["adam"])  # steps near the saddle
+    assert escape_step(race("saddle", "next")["sgd"]) == 18  # "by step 18 instead of 37"
     for seed in range(1, 8):  # not one lucky seed: noise helps whatever the draw
         shaken = runs(LESSONS["saddle"].next_state().with_values(seed=seed))["sgd"]
         assert 0 <= escape_step(shaken) < escape["sgd"]
@@ -251,7 +252,8 @@ def test_adagrads_step_size_only_falls_and_it_stalls_where_rmsprop_arrives():
     assert np.where(np.asarray(trajectory.diverged_at) >= 0, np.inf, final).min() > 0.75
     gentle = race("adagrad", "next")
     assert table_step(gentle["adagrad"]) == 261
-    assert table_step(gentle["rmsprop"]) is None or table_step(gentle["rmsprop"]) > 2 * 261  # "long before RMSprop"
+    # "RMSprop needs the whole race to get close": it reaches the surface's 0.05 only in the last fifth.
+    assert escape_step(gentle["rmsprop"]) >= 0.8 * len(gentle["rmsprop"].trajectory.xy)
 
 
 def test_bias_correction_keeps_adams_first_step_at_lr_while_rmsprops_is_32_times_longer():
@@ -263,8 +265,8 @@ def test_bias_correction_keeps_adams_first_step_at_lr_while_rmsprops_is_32_times
     rmsprop_steps = np.abs(np.diff(rmsprop.trajectory.xy, axis=0))
     np.testing.assert_allclose(adam_steps[0], lr, rtol=1e-6)  # each coordinate moves exactly lr
     np.testing.assert_allclose(rmsprop_steps[0] / adam_steps[0], 1 / np.sqrt(1 - 0.999), rtol=1e-4)  # ≈ 32
-    later = np.linalg.norm(rmsprop_steps[1:5], axis=1) / np.linalg.norm(adam_steps[1:5], axis=1)
-    assert np.all((10 <= later) & (later <= 25))  # "still 10 to 20 times longer"
+    later = np.linalg.norm(rmsprop_steps[1:8], axis=1) / np.linalg.norm(adam_steps[1:8], axis=1)
+    assert np.all(later > 10)  # "its next few are still more than 10 times longer"
     x_range, y_range = rmsprop.surface.x_range, rmsprop.surface.y_range
     first = rmsprop.trajectory.xy[1]
     assert not (x_range[0] <= first[0] <= x_range[1] and y_range[0] <= first[1] <= y_range[1])  # leaves the map
