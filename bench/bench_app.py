@@ -25,8 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 RACE = "/?surface=rosenbrock&opt=sgd,momentum,adam,rmsprop&steps=500&sgd.lr=0.001&momentum.lr=0.001&adam.lr=0.05"
 
 
@@ -42,9 +50,27 @@ def first_chart_seconds(loads: int) -> list[float]:
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(150):
             try:
@@ -108,8 +134,9 @@ def uncached_race() -> tuple[float, int]:
     for index, entry in enumerate(race.entries):
         trajectory = execute(request_for(state, state.racers[index])).trajectory
         paths.append(path_view(trajectory, entry.request.surface_object(), entry.label, entry.color, name=entry.key))
-    text = spec_json(race_spec(race.entries[0].request.surface_object(), paths, race.start,
-                               total_steps=race.total_steps))
+    text = spec_json(
+        race_spec(race.entries[0].request.surface_object(), paths, race.start, total_steps=race.total_steps)
+    )
     return (time.perf_counter() - start) * 1000, len(text.encode())
 
 
@@ -121,11 +148,15 @@ def main() -> None:
     print(f"race: {RACE}")
     if not args.no_browser:
         times = first_chart_seconds(args.loads)
-        print(f"page open -> first drawn chart: first load {times[0]:.2f} s; later loads "
-              f"median {statistics.median(times[1:]):.2f} s (target: at most 3 s)")
+        print(
+            f"page open -> first drawn chart: first load {times[0]:.2f} s; later loads "
+            f"median {statistics.median(times[1:]):.2f} s (target: at most 3 s)"
+        )
     reruns = rerun_milliseconds()
-    print(f"server time per rerun (AppTest, engine cached): median {statistics.median(reruns):.1f} ms, "
-          f"max {max(reruns):.1f} ms (target: median at most 50 ms)")
+    print(
+        f"server time per rerun (AppTest, engine cached): median {statistics.median(reruns):.1f} ms, "
+        f"max {max(reruns):.1f} ms (target: median at most 50 ms)"
+    )
     milliseconds, size = uncached_race()
     print(f"uncached race (4 racers x 500 steps, runs + spec): {milliseconds:.0f} ms; spec {size / 1024:.0f} KiB")
 

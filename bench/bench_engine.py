@@ -74,8 +74,10 @@ def throughput(sizes: list[int], steps: int) -> None:
         repeats = 20 if count <= 100 else 5 if count <= 10_000 else 3
         seconds = best_time(lambda starts=starts: run("adam", "rosenbrock", start=starts, steps=steps, lr=LR), repeats)
         rate = count * steps / seconds
-        print(f"  engine, N = {count:>7,d}          : {rate:12.3g} point-steps/s  "
-              f"({seconds * 1e3:8.1f} ms, {rate / baseline_rate:6.1f}x the loop)")
+        print(
+            f"  engine, N = {count:>7,d}          : {rate:12.3g} point-steps/s  "
+            f"({seconds * 1e3:8.1f} ms, {rate / baseline_rate:6.1f}x the loop)"
+        )
 
 
 def memory(count: int, steps: int) -> None:

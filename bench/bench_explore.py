@@ -17,6 +17,7 @@ import argparse
 import os
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,18 @@ def sweeps() -> None:
         print(f"    sweep(), one thread                : {alone:6.3f} s   ({loop / alone:4.2f}x the loop)")
 
 
+def memory() -> None:
+    tracemalloc.start()
+    result = sweep("momentum", "rosenbrock", start=START, steps=STEPS, grid=CALM_GRID)
+    started = time.perf_counter()
+    arrived = result.steps_to(0.1)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  sweep + steps_to(0.1), calm grid: peak {peak / 2**20:5.1f} MiB of NumPy buffers (target < 100 MiB); "
+          f"steps_to took {seconds:5.3f} s ({(arrived >= 0).mean():.0%} of cells arrive)")
+
+
 def basin_map() -> None:
     seconds = best(lambda: basins("sgd", "himmelblau", resolution=200, steps=500, lr=0.01))
     b = basins("sgd", "himmelblau", resolution=200, steps=500, lr=0.01)
@@ -122,6 +135,7 @@ def main() -> None:
     parser.add_argument("--chunks", action="store_true", help="also time a range of chunk sizes")
     args = parser.parse_args()
     sweeps()
+    memory()
     basin_map()
     threads()
     if args.chunks:

@@ -25,6 +25,7 @@ from lab.settings import (
     GLOBAL_SETTINGS,
     MAX_RACERS,
     RACE_KEY,
+    VIEW_SETTINGS,
     default_hyper,
     defaults,
     hyper_settings,
@@ -88,6 +89,8 @@ def decode(query: Mapping[str, Any], fallback: PageState | None = None) -> tuple
     """
     if not query:
         return (fallback or PageState()).complete(), []
+    if fallback is not None and view_only(query):
+        return _view_of(fallback.complete(), query)
     problems: list[str] = []
     if len(query) > MAX_PARAMS:
         return (fallback or PageState()).complete(), [
@@ -144,6 +147,25 @@ def decode(query: Mapping[str, Any], fallback: PageState | None = None) -> tuple
         problems.append(f"unknown setting{'s' if len(unknown) > 1 else ''} {listed}")
     state = PageState(values=values, surface_params=params, racers=racers).complete()
     return state, problems
+
+
+def view_only(query: Mapping[str, Any]) -> bool:
+    """True when a query sets nothing but how the page is shown (an empty one too)."""
+    return set(map(str, query)) <= set(VIEW_SETTINGS)
+
+
+def _view_of(state: PageState, query: Mapping[str, Any]) -> tuple[PageState, list[str]]:
+    """``state`` shown as a view-only query asks (presentation mode, the inspected racer)."""
+    problems: list[str] = []
+    changes = {}
+    for name, text in _bounded(query, problems).items():
+        try:
+            changes[name] = GLOBAL_SETTINGS[name].parse(text)
+        except ValueError as err:
+            problems.append(f"{name}={show(text)} ({err})")
+    if "inspect" in changes and changes["inspect"] not in {racer.key for racer in state.racers}:
+        problems.append(f"inspect={show(changes.pop('inspect'))} (not one of the racers)")
+    return state.with_values(**changes).complete(), problems
 
 
 def _bounded(query: Mapping[str, Any], problems: list[str]) -> dict[str, str]:

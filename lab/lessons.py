@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from lab.page_state import PageState, Racer, page, racer
+from lab.settings import GLOBAL_SETTINGS, VIEW_SETTINGS
 
 RacerList = tuple[tuple[str, Mapping[str, Any]], ...]
 
@@ -58,7 +59,7 @@ class Lesson:
     def stage(self, state: PageState) -> str | None:
         """"start" or "next" when ``state`` is this lesson's race (or its try-next race), else None.
 
-        Settings that only change the view (presentation mode, the inspector) do not count.
+        Settings that only change the view (presentation mode, the inspector) or another page do not count.
         """
         for stage, race in _races(self.id):
             if _same_race(race, state):
@@ -67,9 +68,6 @@ class Lesson:
 
     def next_state(self) -> PageState | None:
         return None if self.try_next is None else self.try_next.apply(self.state())
-
-
-VIEW_ONLY = ("present", "inspect", "istep")
 
 
 @cache
@@ -84,7 +82,8 @@ def _races(lesson_id: str) -> tuple[tuple[str, PageState], ...]:
 
 def _same_race(a: PageState, b: PageState) -> bool:
     def race(state: PageState) -> tuple:
-        values = {k: v for k, v in state.values.items() if k not in VIEW_ONLY}
+        # The other pages' settings (the sweep's axes...) do not change the race either.
+        values = {k: v for k, v in state.values.items() if k not in VIEW_SETTINGS and GLOBAL_SETTINGS[k].on("race")}
         return values, dict(state.surface_params), [(r.key, dict(r.hyper)) for r in state.racers]
 
     return race(a) == race(b)

@@ -484,6 +484,11 @@ def setting(name: str) -> Setting:
     return GLOBAL_SETTINGS[name]
 
 
+# How a page is shown rather than what it computes: a link of these alone (``?present=1``) shows
+# the front page's race, and a lesson is still on the page whatever they are.
+VIEW_SETTINGS: tuple[str, ...] = ("present", "inspect", "istep")
+
+
 def defaults() -> dict[str, Any]:
     return {name: setting.default for name, setting in GLOBAL_SETTINGS.items()}
 

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lab.codec import MAX_PARAMS, decode, encode, notice
+from lab.lessons import DEFAULT_LESSON, LESSONS
 from lab.page_state import PageState, page, racer
 from lab.settings import GLOBAL_SETTINGS, hyper_settings
 from landscapes import SURFACES
@@ -38,6 +39,21 @@ def test_lessons_and_handwritten_links_open_without_a_notice():
     state, _ = decode(README_LINK)
     assert state.keys == ("sgd", "momentum", "adam") and state.racer("adam").hyper["lr"] == 0.05
     assert state["start"] == SURFACES["rosenbrock"].start
+
+
+def test_a_link_of_view_settings_alone_shows_the_front_page_race_in_that_view():
+    front = LESSONS[DEFAULT_LESSON].state()
+    state, problems = decode({"present": "1"}, fallback=front)
+    assert problems == [] and state == front.with_values(present=True)
+    second = front.racers[-1].key
+    state, problems = decode({"present": "1", "inspect": second}, fallback=front)
+    assert problems == [] and state["inspect"] == second and state.racers == front.racers
+    state, problems = decode({"present": "maybe", "inspect": "adamw-7"}, fallback=front)
+    assert state.racers == front.racers and not state["present"] and state["inspect"] == front.racers[0].key
+    assert [problem.split("=")[0] for problem in problems] == ["present", "inspect"]
+    # One setting of the race itself and the link describes its own race, from the defaults.
+    state, problems = decode({"present": "1", "steps": "30"}, fallback=front)
+    assert problems == [] and state == PageState().with_values(present=True, steps=30).complete()
 
 
 def test_round_trips_with_racers_of_one_optimizer_wrappers_and_every_surface():

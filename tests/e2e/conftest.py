@@ -154,6 +154,13 @@ def screenshots_dir() -> Path:
     return SCREENSHOTS
 
 
+@pytest.fixture(autouse=True)
+def _fresh_screenshots(request: pytest.FixtureRequest) -> None:
+    """Empty the screenshots folder before the first browser test (the fast suite leaves it alone)."""
+    if request.node.get_closest_marker("browser"):
+        request.getfixturevalue("screenshots_dir")
+
+
 @pytest.fixture(scope="session")
 def base_url(streamlit_server: str) -> str:
     """pytest-playwright passes this to every context, so ``page.goto("/?surface=...")`` works."""
