@@ -6,7 +6,7 @@
   page would show (a third of the cells blow up within a few steps) and one where none do;
 - a 200 x 200 basin map of 500 steps (SGD on Himmelblau); target: under 1 s;
 - 100,000 starts on two threads against one; target: at least 1.6x;
-- with ``--chunks``: the chunk sizes that chose ``explore.CHUNK``.
+- with ``--chunks``: the chunk sizes that chose ``explore.CHUNK`` and ``explore.PARALLEL_CHUNK``.
 
 Run: ``python bench/bench_explore.py [--chunks]``.
 """
@@ -112,22 +112,23 @@ def many(workers: int) -> None:
 
 def threads() -> None:
     single, double = best(lambda: many(1), 3), best(lambda: many(2), 3)
-    print(f"100,000 starts x 200 steps of Adam on Rosenbrock, chunks of {explore.CHUNK:,}: one thread "
+    print(f"100,000 starts x 200 steps of Adam on Rosenbrock, chunks of {explore.PARALLEL_CHUNK:,}: one thread "
           f"{single:6.3f} s, two {double:6.3f} s ({single / double:4.2f}x; target >= 1.6x)")
 
 
 def chunks() -> None:
     print("Chunk size (starts):     100,000 Adam starts, 1 thread / 2 threads   |   calm sweep, 2 threads")
-    chosen = explore.CHUNK
+    chosen = explore.CHUNK, explore.PARALLEL_SHARE, explore.PARALLEL_CHUNK
     try:
         for size in (2_048, 4_096, 8_192, 16_384, 32_768, 65_536):
-            explore.CHUNK = size
+            explore.CHUNK = explore.PARALLEL_CHUNK = size
+            explore.PARALLEL_SHARE = size // 2  # 100,000 starts: chunks of `size` on two threads
             single, double = best(lambda: many(1), 3), best(lambda: many(2), 3)
             grid = best(lambda: sweep("momentum", "rosenbrock", start=START, steps=STEPS, grid=CALM_GRID), 3)
             print(f"  {size:6,d}                 {single:6.3f} s / {double:6.3f} s ({single / double:4.2f}x)"
                   f"       |   {grid:6.3f} s")
     finally:
-        explore.CHUNK = chosen
+        explore.CHUNK, explore.PARALLEL_SHARE, explore.PARALLEL_CHUNK = chosen
 
 
 def main() -> None:

@@ -61,13 +61,17 @@ from optimizers.registry import OPTIMIZERS, get_optimizer
 from optimizers.runner import Ends, planned_steps, run, run_ends
 from optimizers.trajectory import Trajectory
 
-# Starts per chunk, by measurement (bench/bench_explore.py --chunks): a step costs the least
-# per start between about 5,000 and 8,192 starts (13 ns for momentum on Rosenbrock, 20 for
-# Adam), where a chunk's arrays sit in a core's L2 cache and each NumPy call is long enough to
-# hide Python's overhead and let the other thread take the GIL; 2,048 starts cost 40% more,
-# 65,536 (out of cache) 60% more.
-CHUNK = 8_192
-MIN_CHUNK = 1_024  # below this, a thread's share is too short to be worth handing out
+# Starts per chunk, by measurement (bench/bench_explore.py --chunks, 2 cores, 100,000 Adam
+# starts x 200 steps). On one thread the chunk size hardly matters from 8,192 starts up (0.39-
+# 0.45 s up to 65,536); below it Python's per-call overhead shows (2,048: 0.55 s), and a
+# 100 x 100 sweep costs 0.13 s in one chunk against 0.20 s in two of 5,000. On two
+# threads short NumPy calls fight over the GIL: chunks of 8,192 ran 0.88x one thread, 32,768
+# 1.45x, 65,536 1.66x. So a batch runs on one thread in chunks of CHUNK (which a progress bar
+# can follow), and only a batch with room for two shares of at least PARALLEL_SHARE starts is
+# split over the cores, in an even number of chunks of up to PARALLEL_CHUNK.
+CHUNK = 16_384
+PARALLEL_SHARE = 32_768
+PARALLEL_CHUNK = 65_536
 DEFAULT_TOL = 1e-3
 NO_ESCAPE = -10.0  # escape_angle where a start did not leave the critical point (angles are in [-pi, pi])
 UNSETTLED, DIVERGED = -1, -2  # labels of Basins.minimum and Basins.attractors
@@ -442,21 +446,28 @@ def _group(points: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _chunk_slices(count: int) -> list[slice]:
-    """Consecutive slices of ``count`` rows, none longer than ``CHUNK``, of equal length (to
-    one row). Once there is work for several, their number is even, so two cores get equal
-    shares. It depends on ``count`` alone, never on the machine: a cell's chunk, and so its
-    noise, is the same everywhere."""
-    pieces = math.ceil(count / CHUNK)
-    if count >= 2 * MIN_CHUNK:
+    """Consecutive slices of ``count`` rows of equal length (to one row): none longer than
+    ``CHUNK``, or, for a batch with room for two shares of ``PARALLEL_SHARE``, an even number none longer
+    than ``PARALLEL_CHUNK``, so two cores get equal shares. It depends on ``count`` alone, never on the
+    machine: a cell's chunk, and so its noise, is the same everywhere."""
+    if _parallel(count):
+        pieces = math.ceil(count / PARALLEL_CHUNK)
         pieces += pieces % 2
+    else:
+        pieces = math.ceil(count / CHUNK)
     bounds = [piece * count // pieces for piece in range(pieces + 1)]
     return [slice(first, last) for first, last in zip(bounds[:-1], bounds[1:], strict=True) if last > first]
 
 
+def _parallel(count: int) -> bool:
+    return count >= 2 * PARALLEL_SHARE
+
+
 def _chunked(count: int, work: Callable[[slice], Any], progress: Progress | None, workers: int | None) -> list:
-    """``work`` over the slices of :func:`_chunk_slices` on a thread pool, results in order."""
+    """``work`` over the slices of :func:`_chunk_slices`, results in order: on a thread pool
+    for a batch large enough to gain from it, else in this thread."""
     slices = _chunk_slices(count)
-    workers = min(max(1, workers or os.cpu_count() or 1), len(slices))
+    workers = min(max(1, workers or os.cpu_count() or 1), len(slices)) if _parallel(count) else 1
     results: list = [None] * len(slices)
     if workers == 1:
         for index, rows in enumerate(slices):

@@ -29,7 +29,8 @@ def test_a_sweep_cell_is_the_run_of_that_cell_alone():
 def test_chunks_and_threads_do_not_change_the_numbers(monkeypatch):
     grid = {"lr": np.geomspace(1e-3, 1.5, 30), "weight_decay": np.linspace(0, 0.5, 40)}
     one = sweep("sgd", "ravine", steps=60, grid=grid, workers=1)
-    monkeypatch.setattr(explore, "CHUNK", 64)  # 19 chunks on 2 threads
+    monkeypatch.setattr(explore, "PARALLEL_SHARE", 64)
+    monkeypatch.setattr(explore, "PARALLEL_CHUNK", 64)  # 20 chunks on 2 threads
     many = sweep("sgd", "ravine", steps=60, grid=grid, workers=2)
     assert one.diverged.any()
     np.testing.assert_array_equal(one.final_loss, many.final_loss)
@@ -175,12 +176,14 @@ def test_progress_reaches_one_in_order(monkeypatch):
     assert seen == [1 / 4, 2 / 4, 3 / 4, 1.0]  # 50 cells in 4 chunks of 12 or 13
 
 
-@pytest.mark.parametrize("count", [1, 500, 2_048, 10_000, 40_000, 160_000])
+@pytest.mark.parametrize("count", [1, 500, 2_048, 10_000, 40_000, 65_535, 65_536, 100_000, 160_000, 400 * 400])
 def test_chunks_cover_every_cell_once_in_equal_shares(count):
     slices = explore._chunk_slices(count)
     covered = np.concatenate([np.arange(count)[rows] for rows in slices])
     np.testing.assert_array_equal(covered, np.arange(count))
     sizes = [rows.stop - rows.start for rows in slices]
-    assert max(sizes) <= explore.CHUNK and max(sizes) - min(sizes) <= 1
-    if count >= 2 * explore.MIN_CHUNK:
-        assert len(slices) % 2 == 0  # two cores get equal shares
+    assert max(sizes) - min(sizes) <= 1
+    if count >= 2 * explore.PARALLEL_SHARE:
+        assert max(sizes) <= explore.PARALLEL_CHUNK and len(slices) % 2 == 0  # two cores get equal shares
+    else:
+        assert max(sizes) <= explore.CHUNK
