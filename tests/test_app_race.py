@@ -159,6 +159,22 @@ def test_the_inspector_follows_the_player_and_writes_its_step_to_the_url():
     assert any("SGD" in md.value for md in at.markdown)
 
 
+def test_picking_a_racer_in_the_inspector_shows_its_rule_and_numbers_and_writes_it_to_the_url():
+    at = fresh({"surface": "ravine", "opt": "sgd,rmsprop", "inspect": "sgd"})
+    at.session_state["inspector_open"] = True
+    ok(at.run())
+    picker = at.selectbox(key="inspect")
+    assert picker.value == "sgd" and picker.options == ["SGD, lr = 0.001", "RMSprop, lr = 0.01"]
+    picker.select("rmsprop").run()
+    ok(at)
+    assert url(at)["inspect"] == "rmsprop"
+    assert any(md.value.startswith("**RMSprop**: Adagrad with a fading memory") for md in at.markdown)
+    # Its state after step 1 from (-7, 2), where g = (x/10, 2y) = (-0.7, 4): square_avg = (1 - 0.99) g²,
+    # and the update -lr g / sqrt(square_avg) is 0.01 x 10 per coordinate, against the slope.
+    table = at.markdown[-1].value
+    assert "| square\\_avg | 0.0049 | 0.16 |" in table and "| update | 0.1 | -0.1 |" in table
+
+
 def test_tuning_gives_every_racer_its_best_rate_and_shows_the_curves():
     at = fresh({"surface": "ravine", "opt": "sgd,momentum", "steps": "80"})
     at.button(key="tune").click().run()
