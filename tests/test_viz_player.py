@@ -10,6 +10,7 @@ import pytest
 
 from landscapes import SURFACES
 from optimizers import run
+from viz.curves import curves_figure
 from viz.paths import path_view
 from viz.player import frame_steps, race_spec, spec_json
 from viz.race_map import display_aspect
@@ -87,3 +88,22 @@ def test_the_spec_is_finite_json_on_every_surface(surface):
 def test_the_map_is_drawn_to_scale_unless_the_window_is_a_sliver():
     assert display_aspect(SURFACES["ravine"]) == pytest.approx(8 / 20)
     assert display_aspect(SURFACES["rosenbrock"]) == pytest.approx(1.0)
+
+
+def test_an_escape_far_below_the_map_keeps_the_other_loss_curves_readable():
+    saddle = SURFACES["saddle"]  # f = y² - x² on [-2, 2]²: the map shows f from -4 to 4
+    near = path_view(run("sgd", saddle, start=(0.03, 0.5), steps=40, lr=0.05), saddle, "SGD", "#000", name="sgd")
+    far = path_view(run("momentum", saddle, start=(0.03, 0.5), steps=40, lr=0.05), saddle, "Momentum", "#111",
+                    name="momentum")
+    assert far.loss.min() < -1000 and near.loss.min() > -4  # one runs far off the map, one stays on it
+    layout = curves_figure(saddle, [near, far])[0]["layout"]["yaxis"]
+    low, high = layout["range"]
+    assert layout["type"] == "linear" and layout["title"]["text"] == "loss (map's range)"
+    # From the map's lowest value (-4 on its 120 x 120 grid, to 3e-4) to the highest loss (the
+    # start's 0.2491), with 5 % of that span either side.
+    assert low == pytest.approx(-4 - 0.05 * 4.2491, abs=1e-3) and high == pytest.approx(0.2491 + 0.05 * 4.2491, abs=1e-3)
+    # While every path stays within the map's values, the axis fits them as Plotly likes.
+    assert "range" not in curves_figure(saddle, [near])[0]["layout"]["yaxis"]
+    ravine = SURFACES["ravine"]
+    positive = path_view(run("sgd", ravine, steps=20, lr=0.1), ravine, "SGD", "#000", name="sgd")
+    assert curves_figure(ravine, [positive])[0]["layout"]["yaxis"]["type"] == "log"

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from landscapes import Surface
+from viz import race_map
+from viz.grid import surface_grid
 from viz.paths import PathView, round_sig, thin_index
 
 MAX_POINTS_PER_CURVE = 600
@@ -60,6 +62,9 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
                          hoverinfo="skip", showlegend=False, name="now",
                          marker=dict(size=9, color=colors, line=dict(width=1, color="white"))))
     loss_title = "loss (log)" if log_loss else "loss"
+    clipped = None if log_loss else _window_range(surface, losses)
+    if clipped is not None:
+        loss_title = "loss (map's range)"
     layout = dict(
         margin=dict(l=56, r=8, t=8, b=38), uirevision=uirevision or "curves", showlegend=False,
         hovermode="closest", font=dict(size=11),
@@ -67,6 +72,8 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
         yaxis=dict(type="log" if log_loss else "linear", title=dict(text=loss_title), exponentformat="power", nticks=5,
                    domain=[0.56, 1.0] if second else [0, 1]),
     )
+    if clipped is not None:
+        layout["yaxis"]["range"] = clipped
     if second:
         layout["xaxis"]["showticklabels"] = False
         layout["xaxis"]["title"] = None
@@ -75,6 +82,30 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
         layout["yaxis2"] = dict(type="log", title=dict(text=_short(second)), exponentformat="power", nticks=5,
                                 domain=[0, 0.44], anchor="x2")
     return {"data": data, "layout": layout}, heads
+
+
+def _window_range(surface: Surface, losses: Sequence[np.ndarray]) -> list[float] | None:
+    """A linear loss axis held to the values the map shows, when a path has run far below them.
+
+    On a surface unbounded below (the saddles) an escaping path's loss keeps falling, to -4e4
+    on the saddle lesson, and a linear axis fitted to it flattens every other curve into the
+    zero line. Held to the map's range, each curve shows its escape as the drop out of the
+    bottom of the panel (hover still gives every value). None when no path leaves that range.
+    """
+    if not losses:
+        return None
+    grid = surface_grid(surface, race_map.GRID_SIZE, softness=race_map.SOFTNESS)
+    finite = grid.z[np.isfinite(grid.z)]
+    if not finite.size:
+        return None
+    low, high = float(finite.min()), float(finite.max())
+    lowest = min(float(loss.min()) for loss in losses)
+    if lowest >= low - 0.5 * (high - low):
+        return None
+    top = max(max(float(loss.max()) for loss in losses), low)
+    top = min(top, high)
+    pad = 0.05 * (top - low or 1.0)
+    return [low - pad, top + pad]
 
 
 def _short(title: str) -> str:

@@ -529,21 +529,26 @@ def test_every_lesson_loads_its_race_in_one_click(page: Page):
 
 
 def saddle_problems(frame: Frame) -> list[str]:
-    """The lower loss panel is on a log scale, so SGD's and Adam's escapes do not lie flat on zero."""
-    panel = frame.evaluate("""() => { const gd = document.querySelector('.rv-curves'), fl = gd._fullLayout;
-        const y2 = fl.yaxis2; if (!y2) return null;
-        const spans = gd.data.filter(t => t.yaxis === 'y2' && t.legendgroup).map(t => {
-            const px = Array.from(t.y).filter(v => v > 0).map(v => y2.c2p(v));
-            return [t.legendgroup, px.length ? (Math.max(...px) - Math.min(...px)) / y2._length : 0]; });
-        return {type: y2.type, title: y2.title.text, spans: Object.fromEntries(spans)}; }""")
-    if panel is None:
+    """Both loss panels show every escape: the lower on a log scale (distance from the saddle),
+    the upper held to the map's values, so SGD's and Adam's curves do not lie flat on zero."""
+    panels = frame.evaluate("""() => { const gd = document.querySelector('.rv-curves'), fl = gd._fullLayout;
+        const panel = (name, axis) => { if (!axis) return null;
+            const spans = gd.data.filter(t => t.yaxis === name && t.legendgroup).map(t => {
+                const px = Array.from(t.y).filter(v => axis.type !== 'log' || v > 0)
+                    .map(v => Math.min(Math.max(axis.c2p(v), 0), axis._length));
+                return [t.legendgroup, px.length ? (Math.max(...px) - Math.min(...px)) / axis._length : 0]; });
+            return {type: axis.type, title: axis.title.text, spans: Object.fromEntries(spans)}; };
+        return {loss: panel('y', fl.yaxis), distance: panel('y2', fl.yaxis2)}; }""")
+    if panels["distance"] is None:
         return ["the saddle's loss chart has no lower panel"]
     problems = []
-    if panel["type"] != "log" or "from saddle (log)" not in panel["title"]:
-        problems.append(f"the saddle's lower panel is {panel['type']} titled {panel['title']!r}")
-    flat = {key: span for key, span in panel["spans"].items() if span < 0.2}
-    if not {"sgd", "adam"} <= set(panel["spans"]) or flat:
-        problems.append(f"escape curves that use less than a fifth of the panel's height: {panel['spans']}")
+    if panels["distance"]["type"] != "log" or "from saddle (log)" not in panels["distance"]["title"]:
+        problems.append(f"the saddle's lower panel is {panels['distance']['type']} titled "
+                        f"{panels['distance']['title']!r}")
+    for name, panel in panels.items():
+        flat = {key: span for key, span in panel["spans"].items() if span < 0.2}
+        if not {"sgd", "adam"} <= set(panel["spans"]) or flat:
+            problems.append(f"{name} curves that use less than a fifth of the panel's height: {panel['spans']}")
     return problems
 
 
