@@ -1,8 +1,8 @@
 """What a visitor waits for: page open to the first drawn chart, and the server's time per rerun.
 
 Prints
-- the time from opening the page in Chromium to the race view's map being drawn (a real
-  server, Debian's Chromium; the first load and warm loads in fresh tabs);
+- the time from opening the page in Chromium to the first painted frame that shows the race
+  view's map (a real server, Debian's Chromium; the first load, then warm loads in fresh tabs);
 - the server's time per rerun for a widget change (through AppTest: the whole script, with
   the engine's results cached, as they are for the second visitor of a lesson);
 - the cost of an uncached race (engine runs + the race view's spec) and the spec's size.
