@@ -107,3 +107,16 @@ def test_an_escape_far_below_the_map_keeps_the_other_loss_curves_readable():
     ravine = SURFACES["ravine"]
     positive = path_view(run("sgd", ravine, steps=20, lr=0.1), ravine, "SGD", "#000", name="sgd")
     assert curves_figure(ravine, [positive])[0]["layout"]["yaxis"]["type"] == "log"
+
+
+def test_log_panels_label_whole_decades_once_they_span_two():
+    ravine = SURFACES["ravine"]
+    # SGD at lr 0.9 from (-7, 2): x shrinks by 1 - 0.9/10 = 0.91 a step (y faster), so over 60
+    # steps the distance spans 60 log10(1/0.91) = 2.5 decades and the loss, 0.91² a step, 5.
+    long = path_view(run("sgd", ravine, start=(-7, 2), steps=60, lr=0.9), ravine, "SGD", "#000", name="sgd")
+    layout = curves_figure(ravine, [long])[0]["layout"]
+    assert layout["yaxis"]["dtick"] == 2 and layout["yaxis2"]["dtick"] == 1
+    # 5 steps: the loss spans 0.67 decades and the distance 0.2: 1, 2 and 5, then Plotly's own.
+    short = path_view(run("sgd", ravine, start=(-7, 2), steps=5, lr=0.9), ravine, "SGD", "#000", name="sgd")
+    layout = curves_figure(ravine, [short])[0]["layout"]
+    assert layout["yaxis"]["dtick"] == "D2" and "dtick" not in layout["yaxis2"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -74,14 +75,31 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
     )
     if clipped is not None:
         layout["yaxis"]["range"] = clipped
+    if log_loss:
+        layout["yaxis"].update(_decade_ticks(losses))
     if second:
         layout["xaxis"]["showticklabels"] = False
         layout["xaxis"]["title"] = None
         layout["xaxis2"] = dict(title=dict(text="step", standoff=2), rangemode="nonnegative", anchor="y2",
                                 matches="x")
         layout["yaxis2"] = dict(type="log", title=dict(text=_short(second)), exponentformat="power", nticks=5,
-                                domain=[0, 0.44], anchor="x2")
+                                domain=[0, 0.44], anchor="x2",
+                                **_decade_ticks([goal_distance(surface, path.xy)[0] for path in paths]))
     return {"data": data, "layout": layout}, heads
+
+
+def _decade_ticks(series: Sequence[np.ndarray]) -> dict:
+    """Ticks a short log panel (about 120 px high) can label without overlap: whole decades
+    once the values span two or more, else 1, 2 and 5 of each decade. Left to itself, Plotly
+    labels every digit between the decades, and the labels run into each other."""
+    values = np.concatenate([np.ravel(v) for v in series]) if len(series) else np.zeros(0)
+    values = values[np.isfinite(values) & (values > TINY)]
+    if not values.size:
+        return {}
+    decades = math.log10(values.max()) - math.log10(values.min())
+    if decades >= 2:
+        return {"dtick": max(1, math.ceil(decades / 4))}
+    return {"dtick": "D2"} if decades >= 0.3 else {}
 
 
 def _window_range(surface: Surface, losses: Sequence[np.ndarray]) -> list[float] | None:
