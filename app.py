@@ -9,24 +9,35 @@ folder of that name beside the entry script as the old automatic multipage layou
 
 from __future__ import annotations
 
-import streamlit as st
 
-import lab.preload  # noqa: F401  (first: imports what sessions would otherwise import at once; see its docstring)
+def main() -> None:
+    # Imported here, not above: see the note at the end of the file.
+    import streamlit as st
 
-# "auto" opens the sidebar on a desktop and keeps it closed on a phone, where it would cover the page.
-st.set_page_config(page_title="Loss-landscape lab", page_icon="⛰️", layout="wide", initial_sidebar_state="auto")
+    import lab.preload  # noqa: F401  (first: imports what sessions would otherwise import at once; see its docstring)
 
-# Tighter top padding: a projector at 1024x768 should show the map without scrolling.
-st.html("""<style>
-.block-container { padding-top: 3.6rem; padding-bottom: 1rem; }
-h4 { padding-top: 0.2rem; padding-bottom: 0.1rem; }
-.formula { font-size: 0.95rem; font-weight: 400; }
-</style>""")
+    # "auto" opens the sidebar on a desktop and keeps it closed on a phone, where it would cover the page.
+    st.set_page_config(page_title="Loss-landscape lab", page_icon="⛰️", layout="wide", initial_sidebar_state="auto")
 
-pages = [
-    st.Page("app_pages/race.py", title="Race", icon=":material/flag:", default=True, url_path="race"),
-    st.Page("app_pages/sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
-    st.Page("app_pages/stability.py", title="Stability", icon=":material/speed:", url_path="stability"),
-    st.Page("app_pages/basins.py", title="Basins", icon=":material/water_drop:", url_path="basins"),
-]
-st.navigation(pages, position="top").run()
+    # Tighter top padding: a projector at 1024x768 should show the map without scrolling.
+    st.html("""<style>
+    .block-container { padding-top: 3.6rem; padding-bottom: 1rem; }
+    h4 { padding-top: 0.2rem; padding-bottom: 0.1rem; }
+    .formula { font-size: 0.95rem; font-weight: 400; }
+    </style>""")
+
+    pages = [
+        st.Page("app_pages/race.py", title="Race", icon=":material/flag:", default=True, url_path="race"),
+        st.Page("app_pages/sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
+        st.Page("app_pages/stability.py", title="Stability", icon=":material/speed:", url_path="stability"),
+        st.Page("app_pages/basins.py", title="Basins", icon=":material/water_drop:", url_path="basins"),
+    ]
+    st.navigation(pages, position="top").run()
+
+
+# Streamlit runs this file as __main__. The engine's worker processes (lab.engine_pool) are
+# started with multiprocessing's "spawn", which re-imports the main file under another name:
+# they need none of the page, not even its imports, so nothing runs unless this is Streamlit's
+# run.
+if __name__ == "__main__":
+    main()

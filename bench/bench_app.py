@@ -143,7 +143,7 @@ def rerun_milliseconds(repeats: int = 15) -> list[float]:
 def uncached_race() -> tuple[float, int]:
     """Milliseconds for the engine runs and the spec of the race above, and the spec's bytes."""
     from lab.codec import decode
-    from lab.compute import execute
+    from lab.engine_pool import execute
     from lab.race import race_of
     from lab.request import request_for
     from viz.paths import path_view

@@ -286,10 +286,11 @@ def _reconnect(session: StreamlitSession, log: SessionLog) -> bool:
 
 
 def server_pids(server: Server) -> list[int]:
-    """The Streamlit processes serving the app (the replicas under deploy/serve)."""
-    if server.own_group:
-        return [pid for pid in descendants(server.pid) if "streamlit" in command_line(pid)]
-    return [server.pid]
+    """The processes serving the app: the Streamlit replicas (under deploy/serve) and the engine
+    workers each of them starts (lab.engine_pool), which hold memory of their own."""
+    replicas = [pid for pid in descendants(server.pid) if "streamlit" in command_line(pid)] if server.own_group \
+        else [server.pid]
+    return replicas + [child for pid in replicas for child in descendants(pid)]
 
 
 def run_scenario(scenario: Scenario, workdir: Path) -> Report:

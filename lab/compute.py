@@ -3,51 +3,35 @@
 The cached functions live in this imported module, not in a page script: a cached function
 defined in the script is re-created on every run and keeps each run's objects alive. Results
 are kept with ``st.cache_resource`` (one shared object, never copied on a hit: nothing here
-mutates a Trajectory), bounded in entries and in age because the server is shared.
+mutates a Trajectory), bounded in entries and in age because the server is shared. The runs
+themselves go to worker processes (``lab.engine_pool``).
 """
 
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
 
 from lab.budget import CACHE_TTL_S, RECORDED_CACHE, RUN_CACHE
+from lab.engine_pool import Outcome, run_request
 from lab.request import Request
-from optimizers import Trajectory, run
+from optimizers import Trajectory
 
 # Which recorded state is a racer's velocity, in the order of preference: the heavy ball's
 # buffer, Adam's bias-corrected first moment, RMSprop's momentum buffer.
 VELOCITY_RECORDS = ("momentum_buffer", "m_hat")
 
 
-class Outcome(NamedTuple):
-    """A run's trajectory, or the engine's message saying which argument was wrong."""
-
-    trajectory: Trajectory | None
-    error: str | None
-
-
-def execute(request: Request, record_state: bool = False) -> Outcome:
-    """Run the engine (uncached); a bad argument comes back as its message, not a raise."""
-    try:
-        trajectory = run(request.optimizer, request.surface_object(), record_state=record_state, **request.kwargs())
-    except ValueError as err:
-        return Outcome(None, str(err))
-    return Outcome(trajectory, None)
-
-
 @st.cache_resource(max_entries=RUN_CACHE, ttl=CACHE_TTL_S, show_spinner=False)
 def simulate(request: Request) -> Outcome:
-    """One run, cached: the same request (from any visitor) is computed once."""
-    return execute(request)
+    """One run, cached: the same request (from any visitor) is computed once, in a worker."""
+    return run_request(request)
 
 
 @st.cache_resource(max_entries=RECORDED_CACHE, ttl=CACHE_TTL_S, show_spinner=False)
 def simulate_recorded(request: Request) -> Outcome:
     """One run with the numbers behind every step (the inspector, the velocity arrows)."""
-    return execute(request, record_state=True)
+    return run_request(request, record_state=True)
 
 
 def velocity(trajectory: Trajectory) -> np.ndarray | None:

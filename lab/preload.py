@@ -19,7 +19,7 @@ and that visitor's page shows "This app has encountered an error". Measured on a
 with 20 sessions arriving together (an app that drew Plotly figures before its first table):
 2 to 9 of 20 pages broke in every try.
 
-The fix at the root: ``app.py``'s first import is this module, so the first script thread to
+The fix at the root: ``app.py`` imports this module before anything else of its own, so the first script thread to
 start imports everything below completely, and every other thread that reaches
 ``import lab.preload`` waits on that module's import lock until it is done. After that no
 library finds anything half-imported, whatever the page draws first. The cost is paid once per

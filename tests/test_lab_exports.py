@@ -10,7 +10,7 @@ import re
 import numpy as np
 
 from lab.codec import decode, encode
-from lab.compute import execute
+from lab.engine_pool import execute
 from lab.exports import CSV_COLUMNS, python_snippet, race_html, settings_json, trajectories_csv
 from lab.page_state import page, racer
 from lab.request import request_for

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from lab.codec import decode, encode
-from lab.compute import execute
+from lab.engine_pool import execute
 from lab.lessons import DEFAULT_LESSON, LESSONS, default_state
 from lab.page_state import PageState
 from lab.request import minibatches, over_budget, request_for

@@ -6,7 +6,8 @@ import inspect
 
 import numpy as np
 
-from lab.compute import execute, velocity
+from lab.compute import velocity
+from lab.engine_pool import execute
 from lab.page_state import page, racer
 from lab.request import engine_arguments, request_for, total_steps
 from lab.settings import GLOBAL_SETTINGS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lab.compute import execute
+from lab.engine_pool import execute
 from lab.page_state import page, racer
 from lab.request import request_for
 from lab.tune import apply, best_rate, candidate_rates, late_score, tune

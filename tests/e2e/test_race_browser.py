@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
 
 from lab.codec import decode, encode
-from lab.compute import execute
+from lab.engine_pool import execute
 from lab.lessons import LESSONS
 from lab.page_state import Racer
 from lab.request import request_for
