@@ -99,6 +99,13 @@ def _warm_plotly() -> None:
     plotly.io.to_json(figure, validate=False)
 
 
+def _start_engine_worker() -> None:
+    """Let the first engine worker start on another core while this process imports the rest."""
+    from lab import engine_pool
+
+    engine_pool.warm()
+
+
 def _few_malloc_arenas() -> None:
     """Ask glibc for at most two malloc arenas (its default is eight per core).
 
@@ -137,6 +144,7 @@ APP_MODULES: tuple[str, ...] = ("optimizers", "landscapes", "viz", "lab.race", "
                                 "lab.exports", "lab.tune", "lab.lessons")
 
 _few_malloc_arenas()
+_start_engine_worker()
 MISSING_OPTIONAL = _import_all()
 _warm_plotly()
 _freeze_the_heap()
