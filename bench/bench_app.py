@@ -13,28 +13,16 @@ Run: ``python bench/bench_app.py`` (``--no-browser`` skips the Chromium part).
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from bench.servers import CHROMIUM, CHROMIUM_ARGS, start_streamlit  # noqa: E402
+
 RACE = "/?surface=rosenbrock&opt=sgd,momentum,adam,rmsprop&steps=500&sgd.lr=0.001&momentum.lr=0.001&adam.lr=0.05"
 
 
@@ -60,47 +48,14 @@ if (window === window.top) {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def first_chart_seconds(loads: int) -> list[float]:
     """Seconds from navigation start to the first painted frame showing the race view's map,
     for ``loads`` fresh tabs of one browser (the first load fills its HTTP cache)."""
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_streamlit(ROOT / "test-artifacts" / "bench_app_server.log")
     try:
-        for _ in range(150):
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
+        server.wait_healthy()
         times = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -108,15 +63,14 @@ def first_chart_seconds(loads: int) -> list[float]:
             context.add_init_script(FIRST_PAINT_PROBE)
             for _ in range(loads):
                 page = context.new_page()
-                page.goto(f"http://127.0.0.1:{port}{RACE}")
+                page.goto(f"{server.url}{RACE}")
                 page.wait_for_function("() => window.__firstChart !== undefined", timeout=60_000)
                 times.append(page.evaluate("() => window.__firstChart") / 1000)
                 page.close()
             browser.close()
         return times
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 def rerun_milliseconds(repeats: int = 15) -> list[float]:

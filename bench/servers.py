@@ -1,4 +1,5 @@
-"""Start and stop the app's servers for tests and benchmarks: one Streamlit process, or deploy/serve.
+"""Start and stop the app's servers for tests and benchmarks: one Streamlit process, or deploy/serve;
+and the Debian Chromium the browser tests and benchmarks drive.
 
 Every server listens on loopback, on a free port, logs to a file (never an unread pipe) and
 is stopped by its own process id. ``deploy/serve`` runs in its own process group so that a
@@ -20,6 +21,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERVE = ROOT / "deploy" / "serve"
 NGINX = "/usr/sbin/nginx"
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and quiet: no sandbox (containers), no GPU, no background traffic to the network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port(span: int = 1) -> int:

@@ -9,34 +9,17 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from bench.servers import CHROMIUM, CHROMIUM_ARGS, start_streamlit
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Short on purpose: a wrong selector should fail in seconds, not after 30 s.
 DEFAULT_TIMEOUT_MS = 8_000
@@ -52,20 +35,6 @@ def _missing(reason: str) -> None:
     if on_ci():
         pytest.fail(f"{reason} (CI=true: browser tests must run, not skip)", pytrace=False)
     pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -92,58 +61,21 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def streamlit_server() -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free port; yield its URL; stop it by its own PID."""
+    """Start ``streamlit run app.py`` on a free port (``bench.servers``); yield its URL; stop it by its own PID."""
     if not (ROOT / "app.py").is_file():
         _missing(f"{ROOT / 'app.py'} does not exist")
     if importlib.util.find_spec("streamlit") is None:
         _missing("streamlit is not installed: `pip install -r requirements-dev.txt`")
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = ARTIFACTS / "streamlit.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    server = start_streamlit(ARTIFACTS / "streamlit.log")
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(url):
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"streamlit exited with code {proc.returncode}; see {log_path}:\n"
-                    f"{log_path.read_text(errors='replace')[-3000:]}",
-                    pytrace=False,
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit did not answer {url}/_stcore/health in {SERVER_START_TIMEOUT_S} s; see {log_path}",
-                    pytrace=False,
-                )
-            time.sleep(0.2)
-        yield url
+        try:
+            server.wait_healthy(SERVER_START_TIMEOUT_S)
+        except RuntimeError as err:
+            pytest.fail(f"streamlit did not start: {err}", pytrace=False)
+        yield server.url
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+        server.stop(timeout=10)
 
 
 @pytest.fixture(scope="session")
