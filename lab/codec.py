@@ -84,18 +84,21 @@ def encode(state: PageState, page: str = "race") -> dict[str, str]:
 def decode(query: Mapping[str, Any], fallback: PageState | None = None) -> tuple[PageState, list[str]]:
     """Read a page state from query parameters; never raises.
 
-    An empty query gives ``fallback`` (the page's opening lesson). Otherwise every key not in
-    the query takes its default quietly; ``problems`` lists what could not be used, and why.
+    An empty query gives ``fallback`` (the page's opening lesson), and so does a query of view
+    settings alone (``?present=1`` presents the opening lesson). Any other query describes its
+    own race: every key not in it takes its default quietly. ``problems`` lists what could not
+    be used, and why.
     """
+    base = (fallback or PageState()).complete()
     if not query:
-        return (fallback or PageState()).complete(), []
-    if fallback is not None and view_only(query):
-        return _view_of(fallback.complete(), query)
-    problems: list[str] = []
+        return base, []
     if len(query) > MAX_PARAMS:
-        return (fallback or PageState()).complete(), [
+        return PageState().complete(), [
             f"the link has {len(query)} parameters, more than the {MAX_PARAMS} a page can have, so it was ignored"
         ]
+    if not view_only(query):
+        base = PageState(values=defaults())  # what the link does not say is at its default
+    problems: list[str] = []
     raw = _bounded(query, problems)
     _translate_legacy(raw)
     used: set[str] = set()
@@ -106,7 +109,7 @@ def decode(query: Mapping[str, Any], fallback: PageState | None = None) -> tuple
             return raw[key]
         return None
 
-    values = defaults()
+    values = dict(base.values)
     for name in ("surface", *(n for n in GLOBAL_SETTINGS if n not in ("surface", "start"))):
         text = take(name)
         if text is None:
@@ -117,20 +120,22 @@ def decode(query: Mapping[str, Any], fallback: PageState | None = None) -> tuple
             problems.append(f"{name}={show(text)} ({err})")
 
     surface = values["surface"]
+    inherited = base.surface_params if surface == base["surface"] else {}
     params = {}
     for name, setting in surface_settings(surface).items():
         text = take(f"{surface}.{name}")
-        params[name] = setting.default
+        params[name] = inherited.get(name, setting.default)
         if text is not None:
             try:
                 params[name] = setting.parse(text)
             except ValueError as err:
                 problems.append(f"{surface}.{name}={show(text)} ({err})")
 
-    racers = _decode_racers(take(RACE_KEY), raw, used, problems)
+    racers = _decode_racers(take(RACE_KEY), raw, used, problems, base.racers)
 
     drawn = surface_for(surface, params)
-    values["start"] = tuple(float(v) for v in drawn.start)
+    if (surface, params) != (base["surface"], dict(base.surface_params)):
+        values["start"] = tuple(float(v) for v in drawn.start)
     text = take("start")
     if text is not None:
         try:
@@ -152,20 +157,6 @@ def decode(query: Mapping[str, Any], fallback: PageState | None = None) -> tuple
 def view_only(query: Mapping[str, Any]) -> bool:
     """True when a query sets nothing but how the page is shown (an empty one too)."""
     return set(map(str, query)) <= set(VIEW_SETTINGS)
-
-
-def _view_of(state: PageState, query: Mapping[str, Any]) -> tuple[PageState, list[str]]:
-    """``state`` shown as a view-only query asks (presentation mode, the inspected racer)."""
-    problems: list[str] = []
-    changes = {}
-    for name, text in _bounded(query, problems).items():
-        try:
-            changes[name] = GLOBAL_SETTINGS[name].parse(text)
-        except ValueError as err:
-            problems.append(f"{name}={show(text)} ({err})")
-    if "inspect" in changes and changes["inspect"] not in {racer.key for racer in state.racers}:
-        problems.append(f"inspect={show(changes.pop('inspect'))} (not one of the racers)")
-    return state.with_values(**changes).complete(), problems
 
 
 def _bounded(query: Mapping[str, Any], problems: list[str]) -> dict[str, str]:
@@ -213,9 +204,11 @@ def _is_zero(text: str) -> bool:
         return False
 
 
-def _decode_racers(text: str | None, raw: dict[str, str], used: set[str], problems: list[str]) -> tuple[Racer, ...]:
+def _decode_racers(text: str | None, raw: dict[str, str], used: set[str], problems: list[str],
+                   unsaid: tuple[Racer, ...]) -> tuple[Racer, ...]:
+    """The racers ``opt`` names, with their settings; ``unsaid`` when the link has no ``opt``."""
     if text is None:
-        return PageState().complete().racers
+        return unsaid
     keys: list[tuple[str, str]] = []
     for part in (piece.strip() for piece in text.split(",")):
         if not part:

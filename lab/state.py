@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lab.codec import decode, encode, notice, view_only
+from lab.codec import decode, encode, notice
 from lab.page_state import PageState
 
 STATE = "page_state"
@@ -43,8 +43,8 @@ def load(fallback: Callable[[], PageState], page: str = "race") -> PageState:
         st.session_state[FORCE] = True
         return st.session_state[STATE]
     if STATE not in st.session_state or _flat(query) != st.session_state.get(WRITTEN):
-        # A link of view settings only (``?present=1``) shows the front page's race in that view.
-        state, problems = decode(query, fallback=fallback() if view_only(query) else None)
+        # No link, or one of view settings alone (``?present=1``): the page's opening race.
+        state, problems = decode(query, fallback=fallback())
         st.session_state[STATE] = state
         st.session_state[NOTICE] = notice(problems)
         st.session_state[FORCE] = True
