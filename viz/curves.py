@@ -34,6 +34,7 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
     log_loss = bool(losses) and min(float(loss.min()) for loss in losses) > 0
     second = goal_distance(surface, np.zeros((1, 2)))[1]
     data: list[dict] = []
+    distances: list[np.ndarray] = []  # as drawn, for the panel's ticks
     for path in paths:
         rows = thin_index(len(path.steps), MAX_POINTS_PER_CURVE)
         common = dict(type="scatter", mode="lines", legendgroup=path.name, name=path.label,
@@ -43,6 +44,7 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
                          **common))
         if second:
             distance = goal_distance(surface, path.xy[rows])[0]
+            distances.append(distance)
             data.append(dict(x=path.steps[rows].tolist(), y=round_sig(np.maximum(distance, TINY)).tolist(),
                              xaxis="x2", yaxis="y2",
                              hovertemplate=f"<b>{path.label}</b><br>step %{{x}}<br>distance %{{y:.3g}}<extra></extra>",
@@ -84,7 +86,7 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
                                 matches="x")
         layout["yaxis2"] = dict(type="log", title=dict(text=_short(second)), exponentformat="power", nticks=5,
                                 domain=[0, 0.44], anchor="x2",
-                                **_decade_ticks([goal_distance(surface, path.xy)[0] for path in paths]))
+                                **_decade_ticks(distances))
     return {"data": data, "layout": layout}, heads
 
 
