@@ -71,6 +71,16 @@ def range_widget(name: str, key: str, span: tuple[float, float], log: bool) -> t
     return (low, high) if low < high else snap
 
 
+def axis_widgets(axis: str, options: tuple[str, ...]) -> tuple[str, tuple[float, float]]:
+    """One axis of the sweep (``sweep_x`` or ``sweep_y``): which hyperparameter, and its range.
+    A range kept in the page state belongs to the hyperparameter it was set for."""
+    setting = replace(GLOBAL_SETTINGS[axis], kind="choice", options=options)
+    seed(axis, setting, state[axis] if state[axis] in options else options[0], force=force)
+    name = draw(axis, setting, container=sb)
+    span = state[f"{axis}_range"] if state[axis] == name else default_range(racer, name)
+    return name, range_widget(name, f"{axis}_range", span, is_log(racer, name))
+
+
 # ---------------------------------------------------------------------------------------------
 # Widgets.
 
@@ -82,19 +92,8 @@ keys = sweepable(racer)
 if len(keys) < 2:
     st.warning(f"{state.racer_label(racer)} has fewer than two settings a sweep can vary.")
     st.stop()
-x_setting = replace(GLOBAL_SETTINGS["sweep_x"], kind="choice", options=keys)
-x_name = state["sweep_x"] if state["sweep_x"] in keys else keys[0]
-seed("sweep_x", x_setting, x_name, force=force)
-x_name = draw("sweep_x", x_setting, container=sb)
-x_span = state["sweep_x_range"] if state["sweep_x"] == x_name else default_range(racer, x_name)
-x_span = range_widget(x_name, "sweep_x_range", x_span, is_log(racer, x_name))
-y_keys = tuple(k for k in keys if k != x_name)
-y_setting = replace(GLOBAL_SETTINGS["sweep_y"], kind="choice", options=y_keys)
-y_name = state["sweep_y"] if state["sweep_y"] in y_keys else y_keys[0]
-seed("sweep_y", y_setting, y_name, force=force)
-y_name = draw("sweep_y", y_setting, container=sb)
-y_span = state["sweep_y_range"] if state["sweep_y"] == y_name else default_range(racer, y_name)
-y_span = range_widget(y_name, "sweep_y_range", y_span, is_log(racer, y_name))
+x_name, x_span = axis_widgets("sweep_x", keys)
+y_name, y_span = axis_widgets("sweep_y", tuple(k for k in keys if k != x_name))
 values = {}
 for name in ("sweep_n", "sweep_metric", "steps", "tol"):
     seed(name, GLOBAL_SETTINGS[name], state[name], force=force)
