@@ -34,6 +34,12 @@ class Surface:
     ``start``, each optimizer at its settings reaches the surface's ``goal`` (see ``GOALS``)
     within ``goal_tol`` by then, without blowing up. bench/tune_recommended.py finds them.
     ``hessian`` is the constant Hessian of a quadratic surface, None otherwise.
+
+    ``loss_finite_in_limit`` promises that ``value`` is finite at every point whose coordinates
+    are finite and within the runner's divergence limit (±1e10; tests/test_landscapes_extremes.py
+    checks every surface that makes the promise). The runner then catches a blow-up by that
+    limit alone and evaluates the loss only at the steps it keeps, stepping on ``grad`` in
+    between, so ``grad`` must equal ``value_and_grad``'s gradient bit for bit (also checked).
     """
 
     name: str
@@ -52,6 +58,7 @@ class Surface:
     goal: str = "minimum"
     goal_tol: float = 0.01
     hessian: tuple[tuple[float, float], tuple[float, float]] | None = None
+    loss_finite_in_limit: bool = False
     # Optional fused evaluation: sharing sub-expressions makes the runner's hot loop cheaper.
     value_and_grad_fn: Callable[[Array], tuple[Array, Array]] | None = field(default=None, repr=False)
 
@@ -92,13 +99,28 @@ def coordinates(xy: Array) -> tuple[Array, Array]:
     return xy[..., 0], xy[..., 1]
 
 
-def stack_gradient(dx: Array, dy: Array) -> Array:
-    """Join partial derivatives into a ``(..., 2)`` gradient."""
+def empty_gradient(x: Array) -> Array:
+    """An uninitialised ``(..., 2)`` gradient for points whose x coordinates are ``x``, laid out
+    like the points: column by column when ``x`` is a contiguous column (the runner's batches
+    are), else point by point. Arithmetic between arrays of different layouts costs several
+    times more than between arrays of the same one.
+
+    A surface on the runner's hot path computes each partial derivative straight into its
+    column (``out=gradient[..., 0]``), which saves the two copies ``stack_gradient`` makes.
+    """
+    if x.ndim == 1 and x.strides[0] == x.itemsize:
+        return np.empty((2, x.shape[0])).T
+    return np.empty(x.shape + (2,))
+
+
+def stack_gradient(dx: Array, dy: Array, like: Array | None = None) -> Array:
+    """Join partial derivatives into a ``(..., 2)`` gradient, laid out as ``empty_gradient(like)``
+    when ``like`` (the points' x coordinates) is given and has their shape."""
     # Filling one preallocated array is several times cheaper than np.stack on the hot path,
     # and equal shapes (the usual case) skip np.broadcast_shapes, a few microseconds a step.
     dx_shape, dy_shape = np.shape(dx), np.shape(dy)
     shape = dx_shape if dx_shape == dy_shape else np.broadcast_shapes(dx_shape, dy_shape)
-    gradient = np.empty(shape + (2,))
+    gradient = empty_gradient(like) if like is not None and np.shape(like) == shape else np.empty(shape + (2,))
     gradient[..., 0] = dx
     gradient[..., 1] = dy
     return gradient

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from landscapes.base import Surface, coordinates, stack_gradient
+from landscapes.base import Surface, coordinates, empty_gradient
 
 
 def _terms(xy: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -16,21 +16,27 @@ def _terms(xy: np.ndarray) -> tuple[np.ndarray, ...]:
     return x, y, y2, first, second, third
 
 
+def _gradient(x: np.ndarray, y: np.ndarray, y2: np.ndarray, first: np.ndarray, second: np.ndarray,
+              third: np.ndarray) -> np.ndarray:
+    gradient = empty_gradient(x)
+    np.multiply(2.0, first * (y - 1.0) + second * (y2 - 1.0) + third * (y2 * y - 1.0), out=gradient[..., 0])
+    np.multiply(2.0 * x, first + 2.0 * y * second + 3.0 * y2 * third, out=gradient[..., 1])
+    return gradient
+
+
 def value(xy: np.ndarray) -> np.ndarray:
     _, _, _, first, second, third = _terms(xy)
     return first * first + second * second + third * third
 
 
 def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x, y, y2, first, second, third = _terms(xy)
-    loss = first * first + second * second + third * third
-    dx = 2.0 * (first * (y - 1.0) + second * (y2 - 1.0) + third * (y2 * y - 1.0))
-    dy = 2.0 * x * (first + 2.0 * y * second + 3.0 * y2 * third)
-    return loss, stack_gradient(dx, dy)
+    terms = _terms(xy)
+    first, second, third = terms[3:]
+    return first * first + second * second + third * third, _gradient(*terms)
 
 
 def grad(xy: np.ndarray) -> np.ndarray:
-    return value_and_grad(xy)[1]
+    return _gradient(*_terms(xy))
 
 
 SURFACE = Surface(
@@ -47,6 +53,7 @@ SURFACE = Surface(
     start=(1.0, 1.5),
     minima=((3.0, 0.5),),
     log_levels=True,
+    loss_finite_in_limit=True,
     steps=1200,
     goal="minimum",
     goal_tol=0.05,

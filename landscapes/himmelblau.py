@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import numpy as np
 
-from landscapes.base import Surface, coordinates, stack_gradient
+from landscapes.base import Surface, coordinates, empty_gradient
+
+
+def _terms(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    x, y = coordinates(xy)
+    return x, y, x * x + y - 11.0, x + y * y - 7.0
+
+
+def _gradient(x: np.ndarray, y: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    gradient = empty_gradient(x)
+    np.add(4.0 * x * first, 2.0 * second, out=gradient[..., 0])
+    np.add(2.0 * first, 4.0 * y * second, out=gradient[..., 1])
+    return gradient
 
 
 def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x, y = coordinates(xy)
-    first = x * x + y - 11.0
-    second = x + y * y - 7.0
-    loss = first * first + second * second
-    return loss, stack_gradient(4.0 * x * first + 2.0 * second, 2.0 * first + 4.0 * y * second)
+    x, y, first, second = _terms(xy)
+    return first * first + second * second, _gradient(x, y, first, second)
 
 
 def value(xy: np.ndarray) -> np.ndarray:
-    return value_and_grad(xy)[0]
+    _, _, first, second = _terms(xy)
+    return first * first + second * second
 
 
 def grad(xy: np.ndarray) -> np.ndarray:
-    return value_and_grad(xy)[1]
+    return _gradient(*_terms(xy))
 
 
 SURFACE = Surface(
@@ -40,6 +50,7 @@ SURFACE = Surface(
         (3.5844283403304917, -1.8481265269644034),
     ),
     log_levels=True,
+    loss_finite_in_limit=True,
     steps=200,
     goal="minimum",
     goal_tol=0.05,

@@ -14,7 +14,7 @@ def value(xy: np.ndarray) -> np.ndarray:
 
 def grad(xy: np.ndarray) -> np.ndarray:
     x, y = coordinates(xy)
-    return stack_gradient(3.0 * (x * x - y * y), -6.0 * x * y)
+    return stack_gradient(3.0 * (x * x - y * y), -6.0 * x * y, like=x)
 
 
 SURFACE = Surface(
@@ -27,6 +27,7 @@ SURFACE = Surface(
     y_range=(-1.5, 1.5),
     start=(0.8, 0.05),
     minima=(),
+    loss_finite_in_limit=True,
     steps=100,
     goal="escape",
     goal_tol=-0.25,

@@ -26,6 +26,7 @@ def grad(xy: np.ndarray) -> np.ndarray:
     return stack_gradient(
         2.0 * x + RIPPLE * TWO_PI * np.sin(TWO_PI * x),
         2.0 * y + RIPPLE * TWO_PI * np.sin(TWO_PI * y),
+        like=x,
     )
 
 
@@ -39,6 +40,7 @@ SURFACE = Surface(
     y_range=(-5.12, 5.12),
     start=(3.2, 2.3),
     minima=((0.0, 0.0),),
+    loss_finite_in_limit=True,
     steps=400,
     goal="local",
     goal_tol=1.0,

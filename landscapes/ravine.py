@@ -14,7 +14,7 @@ def value(xy: np.ndarray) -> np.ndarray:
 
 def grad(xy: np.ndarray) -> np.ndarray:
     x, y = coordinates(xy)
-    return stack_gradient(x / 10.0, 2.0 * y)
+    return stack_gradient(x / 10.0, 2.0 * y, like=x)
 
 
 SURFACE = Surface(
@@ -27,6 +27,7 @@ SURFACE = Surface(
     y_range=(-4.0, 4.0),
     start=(-7.0, 2.0),
     minima=((0.0, 0.0),),
+    loss_finite_in_limit=True,
     steps=250,
     goal="minimum",
     goal_tol=0.05,

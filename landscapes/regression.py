@@ -70,6 +70,7 @@ class LineMoments:
         return stack_gradient(
             2.0 * (slope * self.mean_xx + intercept * self.mean_x - self.mean_xy),
             2.0 * (slope * self.mean_x + intercept - self.mean_y),
+            like=slope,
         )
 
 
@@ -155,6 +156,7 @@ def make_regression(
         start=(centre[0] - 4.0, centre[1] - 4.0),
         minima=(best,),
         log_levels=True,
+        loss_finite_in_limit=True,
         steps=250,
         goal_tol=0.05,
         recommended=RECOMMENDED,

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from landscapes.base import Surface, coordinates, stack_gradient
+from landscapes.base import Surface, coordinates, empty_gradient
+
+
+def _terms(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x, y = coordinates(xy)
+    return x, y - x * x, 1.0 - x
+
+
+def _gradient(x: np.ndarray, off_valley: np.ndarray, to_one: np.ndarray) -> np.ndarray:
+    gradient = empty_gradient(x)
+    np.subtract(-2.0 * to_one, 400.0 * x * off_valley, out=gradient[..., 0])
+    np.multiply(200.0, off_valley, out=gradient[..., 1])
+    return gradient
 
 
 def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x, y = coordinates(xy)
-    off_valley = y - x * x
-    to_one = 1.0 - x
+    x, off_valley, to_one = _terms(xy)
     loss = to_one * to_one + 100.0 * off_valley * off_valley
-    return loss, stack_gradient(-2.0 * to_one - 400.0 * x * off_valley, 200.0 * off_valley)
+    return loss, _gradient(x, off_valley, to_one)
 
 
 def value(xy: np.ndarray) -> np.ndarray:
@@ -21,7 +31,7 @@ def value(xy: np.ndarray) -> np.ndarray:
 
 
 def grad(xy: np.ndarray) -> np.ndarray:
-    return value_and_grad(xy)[1]
+    return _gradient(*_terms(xy))
 
 
 SURFACE = Surface(
@@ -36,6 +46,7 @@ SURFACE = Surface(
     start=(-1.5, 2.0),
     minima=((1.0, 1.0),),
     log_levels=True,
+    loss_finite_in_limit=True,
     steps=5000,
     goal="minimum",
     goal_tol=0.1,

@@ -14,7 +14,7 @@ def value(xy: np.ndarray) -> np.ndarray:
 
 def grad(xy: np.ndarray) -> np.ndarray:
     x, y = coordinates(xy)
-    return stack_gradient(-2.0 * x, 2.0 * y)
+    return stack_gradient(-2.0 * x, 2.0 * y, like=x)
 
 
 SURFACE = Surface(
@@ -27,6 +27,7 @@ SURFACE = Surface(
     y_range=(-2.0, 2.0),
     start=(0.001, 1.5),
     minima=(),
+    loss_finite_in_limit=True,
     steps=150,
     goal="escape",
     goal_tol=-1.0,

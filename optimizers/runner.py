@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -26,6 +26,15 @@ KEEP_CHOICES = ("path", "final")
 # then they ride along and their rows are put back after each step: copying every per-start
 # array costs about half a step, too much to pay on every step at which a few starts arrive.
 COMPACT_FRACTION = 1 / 16
+# ... unless they have been held this many steps: then leaving costs less than the slow path
+# (a separate array for the new points) that a held start imposes on every step.
+HOLD_STEPS = 32
+# A batch whose norm stays below half the limit is inside it; the other half leaves room for
+# rounding in the norm's running bound.
+SAFE_NORM = DIVERGENCE_LIMIT / 2
+# OpenBLAS spreads a dot product of more entries than this over threads of its own, which fight
+# the sweeps' threads and the server's engine processes for the cores (and spin while idle).
+BLAS_ONE_THREAD = 10_000
 
 __all__ = ["run", "run_ends", "planned_steps", "Ends", "DIVERGENCE_LIMIT", "DEFAULT_STEPS", "MAX_STEPS", "MAX_STARTS",
            "MAX_EPOCHS", "MAX_NOISE", "MAX_RECORDED_BYTES"]
@@ -390,7 +399,6 @@ def _loop(job: _Job, record_state: bool) -> tuple:
     # While the batch holds every start and every row is kept, each new point is written
     # straight into its row of the path, which saves a copy per step.
     params = xy_out[0] if every_row else start.copy()
-    spare = np.empty_like(params)
 
     noise_seed, batch_seed = np.random.SeedSequence(plan.seed).spawn(2)
     noise_rng = np.random.default_rng(noise_seed)
@@ -405,19 +413,42 @@ def _loop(job: _Job, record_state: bool) -> tuple:
     value_and_grad = surface.value_and_grad
     if surface.value_and_grad_fn is not None and type(surface).value_and_grad is Surface.value_and_grad:
         value_and_grad = surface.value_and_grad_fn  # one call less per step
+    # Where the loss cannot overflow inside the limit, the limit check alone catches every
+    # blow-up, so steps whose loss is not kept evaluate the gradient only (a sweep keeps one
+    # row in a thousand). Mini-batch steps take their gradient from batch_grad either way.
+    gradient_only = surface.grad if surface.loss_finite_in_limit and batches is None else None
 
-    state = spec.init(params, hp)
     diverged_at = np.full(n_starts, -1, dtype=np.int64)
     stopped_at = np.full(n_starts, -1, dtype=np.int64)
     rows: np.ndarray | None = None  # the batch's starts (indices), None while it holds them all
     frozen: np.ndarray | None = None  # (batch,) bool: frozen starts still in the batch
     held = np.zeros(0, dtype=np.intp)  # their positions in the batch
+    held_since = 0  # the step at which the first of them froze
     events_out: dict[str, np.ndarray] | None = None  # events of the starts that have left
     records: dict[str, list[np.ndarray]] | None = {} if record_state else None
+    # Such a batch can also step in place while a running bound on its norm (the last exact
+    # norm plus the norms of the steps since) proves every point inside the limit: no second
+    # array of points, no check per coordinate. Records need the previous points, and a path
+    # kept at every step takes each new point straight into its row instead.
+    in_place = gradient_only is not None and records is None and not every_row
+    radius = math.inf
+    if in_place:
+        radius = _norm(params)
+        if not grad_noise:
+            # Column by column, each coordinate is a contiguous array for the surface's
+            # arithmetic. Every per-start array follows, since mixing layouts is slow; noise
+            # is drawn point by point, so a noisy run keeps that layout.
+            params = np.asfortranarray(params)
+            hp = _per_start(hp, n_starts, np.asfortranarray)
+            base_lr = _base_lr(hp)
+    spare = np.empty_like(params)
+    state = spec.init(params, hp)
     next_kept = 1
 
     def freeze(mask: np.ndarray, at: np.ndarray, t: int) -> None:
-        nonlocal frozen, held
+        nonlocal frozen, held, held_since
+        if not len(held):
+            held_since = t
         at[mask.nonzero()[0] if rows is None else rows[mask]] = t
         frozen = mask.copy() if frozen is None else frozen | mask
         held = np.flatnonzero(frozen)
@@ -440,33 +471,48 @@ def _loop(job: _Job, record_state: bool) -> tuple:
             lr = base_lr * _floored(factors[t - 1], floor, 0)
         used_grad = grad
         step = update(grad, state, params, hp, lr, t)
-        new = xy_out[t] if every_row and rows is None else spare
-        add(params, step, out=new)
-        if len(held):
-            new[held] = params[held]
-        if not (largest(new, None) <= DIVERGENCE_LIMIT and smallest(new, None) >= -DIVERGENCE_LIMIT):
-            blown = ~np.all(np.abs(new) <= DIVERGENCE_LIMIT, axis=1)
-            if frozen is not None:
-                blown &= ~frozen
-            new[blown] = params[blown]
-            freeze(blown, diverged_at, t)
-        spare, previous, params = params, params, new
-        loss, grad = value_and_grad(params)
-        if not math.isfinite(total(loss, None)):
-            blown = ~np.isfinite(loss)
-            if frozen is not None:
-                blown &= ~frozen
-            if blown.any():
-                params[blown] = previous[blown]
+        reach = math.inf
+        if in_place and not len(held):
+            reach = radius + _norm(step)
+        if reach <= SAFE_NORM:
+            add(params, step, out=params)
+            radius = reach
+        else:
+            new = xy_out[t] if every_row and rows is None else spare
+            add(params, step, out=new)
+            if len(held):
+                new[held] = params[held]
+            if not (largest(new, None) <= DIVERGENCE_LIMIT and smallest(new, None) >= -DIVERGENCE_LIMIT):
+                blown = ~np.all(np.abs(new) <= DIVERGENCE_LIMIT, axis=1)
+                if frozen is not None:
+                    blown &= ~frozen
+                new[blown] = params[blown]
                 freeze(blown, diverged_at, t)
-                loss, grad = value_and_grad(params)
+            spare, previous, params = params, params, new
+            if in_place:
+                radius = _norm(params)
+        keeping = t == kept_steps[next_kept]
+        if gradient_only is None:
+            loss, grad = value_and_grad(params)
+            if not math.isfinite(total(loss, None)):
+                blown = ~np.isfinite(loss)
+                if frozen is not None:
+                    blown &= ~frozen
+                if blown.any():
+                    params[blown] = previous[blown]
+                    freeze(blown, diverged_at, t)
+                    loss, grad = value_and_grad(params)
+        elif keeping:
+            loss, grad = value_and_grad(params)  # finite: the surface promises it inside the limit
+        else:
+            grad, loss = gradient_only(params), None
         if stop_rule:
             done = _stop_rule(surface, params, grad, plan)
             if frozen is not None:
                 done &= ~frozen
             if done.any():
                 freeze(done, stopped_at, t)
-        if t == kept_steps[next_kept]:
+        if keeping:
             if rows is None:
                 loss_out[next_kept] = loss
                 if keep_path and not every_row:
@@ -478,10 +524,11 @@ def _loop(job: _Job, record_state: bool) -> tuple:
             if records is not None:
                 _record(records, spec, state, hp, used_grad, lr, params - previous, t, n_starts)
             next_kept += 1
-        if records is None and len(held) and t < steps and len(held) >= COMPACT_FRACTION * len(params):
+        if (records is None and len(held) and t < steps
+                and (len(held) >= COMPACT_FRACTION * len(params) or t - held_since >= HOLD_STEPS)):
             # The frozen starts leave: fill in what they still own, then drop their rows.
             gone = held if rows is None else rows[held]
-            loss_out[next_kept:, gone] = loss[held]
+            loss_out[next_kept:, gone] = value_and_grad(params[held])[0] if loss is None else loss[held]
             xy_out[next_kept if keep_path else 1:, gone] = params[held]
             leaving = spec.events(state, hp)
             if events_out is None:
@@ -492,7 +539,8 @@ def _loop(job: _Job, record_state: bool) -> tuple:
             stay = ~frozen
             rows = np.flatnonzero(stay) if rows is None else rows[stay]
             count = len(params)
-            params, grad, loss = params[stay], grad[stay], loss[stay]
+            params, grad = params[stay], grad[stay]
+            loss = None if loss is None else loss[stay]
             state, hp = _take(state, stay, count), _take(hp, stay, count)
             if np.ndim(base_lr):
                 base_lr = base_lr[stay]
@@ -500,6 +548,8 @@ def _loop(job: _Job, record_state: bool) -> tuple:
                 floor = floor[stay]
             spare = np.empty_like(params)
             frozen, held = None, held[:0]
+            if in_place:
+                radius = _norm(params)
             if not len(rows):
                 break  # every start is frozen and filled in: nothing left to step
     if not keep_path:
@@ -515,6 +565,18 @@ def _loop(job: _Job, record_state: bool) -> tuple:
     return xy_out, loss_out, kept, xy_steps, diverged_at, stopped_at, events, stacked
 
 
+def _norm(points: np.ndarray) -> float:
+    """The Euclidean norm of a whole batch as a Python float: inf or NaN if any entry is."""
+    flat = points.ravel(order="K")  # a view, whichever way the batch is laid out
+    if flat.size <= BLAS_ONE_THREAD:
+        return math.sqrt(np.dot(flat, flat))
+    squares = 0.0
+    for first in range(0, flat.size, BLAS_ONE_THREAD):
+        block = flat[first:first + BLAS_ONE_THREAD]
+        squares += np.dot(block, block)
+    return math.sqrt(squares)
+
+
 def _floored(half_wave: Any, floor: np.ndarray, warm: int) -> np.ndarray:
     """Cosine factors above a per-start floor, as Schedule.factors computes them:
     floor + (1 - floor) * half_wave, except in the first ``warm`` rows (warm-up, no floor)."""
@@ -525,16 +587,22 @@ def _floored(half_wave: Any, floor: np.ndarray, warm: int) -> np.ndarray:
 
 
 def _take(value: Any, keep: np.ndarray, count: int) -> Any:
-    """``value`` with only the ``keep`` starts: every array whose first axis is the batch
-    (``count`` long) inside an optimizer's state or hyperparameters, found through tuples,
-    named tuples and dataclasses. Update rules keep per-start arrays start-first (spec.py)."""
+    """``value`` with only the ``keep`` starts (see :func:`_per_start`)."""
+    return _per_start(value, count, lambda array: array[keep])
+
+
+def _per_start(value: Any, count: int, change: Callable[[np.ndarray], np.ndarray]) -> Any:
+    """``value`` with ``change`` applied to every array whose first axis is the batch (``count``
+    long) inside an optimizer's state or hyperparameters, found through tuples, named tuples and
+    dataclasses. Update rules keep per-start arrays start-first (spec.py)."""
     if isinstance(value, np.ndarray):
-        return value[keep] if value.ndim and value.shape[0] == count else value
+        return change(value) if value.ndim and value.shape[0] == count else value
     if isinstance(value, tuple):
-        items = [_take(item, keep, count) for item in value]
+        items = [_per_start(item, count, change) for item in value]
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _take(getattr(value, f.name), keep, count) for f in dataclasses.fields(value) if f.init}
+        changes = {f.name: _per_start(getattr(value, f.name), count, change)
+                   for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **changes)
     return value
 
