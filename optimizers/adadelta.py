@@ -67,7 +67,7 @@ def update(grad: np.ndarray, state: AdadeltaState, params: np.ndarray, hp: Adade
     scale /= state.scratch
     delta = np.multiply(scale, g, out=state.step_buffer)
     decay_towards_square(state.acc_delta, delta, hp.rho, state.scratch)
-    delta *= -lr
+    delta *= lr
     return delta
 
 

@@ -69,7 +69,7 @@ def update(grad: np.ndarray, state: AdagradState, params: np.ndarray, hp: Adagra
     np.sqrt(state.state_sum, out=denominator)
     denominator += hp.eps
     step = np.divide(g, denominator, out=state.step_buffer)
-    step *= -_decayed(lr, hp, t)
+    step *= _decayed(lr, hp, t)
     return step
 
 

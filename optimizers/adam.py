@@ -76,7 +76,7 @@ def adam_step(g: np.ndarray, state: AdamState, lr: Rate, t: int, betas: tuple, e
     denominator *= 1.0 / np.sqrt(1.0 - beta2**t)
     denominator += eps
     step = np.divide(state.exp_avg, denominator, out=state.step_buffer)
-    step *= -lr / (1.0 - beta1**t)
+    step *= lr / (1.0 - beta1**t)
     return step
 
 

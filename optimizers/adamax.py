@@ -62,7 +62,7 @@ def update(grad: np.ndarray, state: AdamaxState, params: np.ndarray, hp: AdamaxH
     state.scratch[...] += hp.eps
     np.maximum(state.exp_inf, state.scratch, out=state.exp_inf)
     step = np.divide(state.exp_avg, state.exp_inf, out=state.step_buffer)
-    step *= -lr / (1.0 - beta1**t)
+    step *= lr / (1.0 - beta1**t)
     return step
 
 

@@ -39,6 +39,6 @@ def decay_towards_square(average: np.ndarray, sample: np.ndarray, rate: float | 
 
 
 def add_decoupled_decay(step: np.ndarray, params: np.ndarray, lr: float | np.ndarray, weight_decay: float | np.ndarray) -> None:
-    """In place: fold AdamW's θ ← θ − γλθ into a step from θ (nothing to do when λ = 0)."""
+    """In place: fold AdamW's θ ← θ − γλθ into a step Δ of θ ← θ − Δ (nothing to do when λ = 0)."""
     if not is_zero(weight_decay):
-        step -= (lr * weight_decay) * params
+        step += (lr * weight_decay) * params

@@ -69,11 +69,11 @@ def update(grad: np.ndarray, state: LookaheadState, params: np.ndarray, hp: Look
         np.copyto(step, inner_step)
         return step
     slow = state.slow_weights
-    np.add(params, inner_step, out=step)  # the fast weights after this step
+    np.subtract(params, inner_step, out=step)  # the fast weights after this step
     step -= slow
     step *= hp.alpha
     slow += step
-    np.subtract(slow, params, out=step)
+    np.subtract(params, slow, out=step)
     return step
 
 

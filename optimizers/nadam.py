@@ -84,8 +84,8 @@ def update(grad: np.ndarray, state: NAdamState, params: np.ndarray, hp: NAdamHyp
     np.divide(state.exp_avg_sq, 1.0 - beta2**t, out=denominator)
     np.sqrt(denominator, out=denominator)
     denominator += hp.eps
-    step = np.multiply(g, -lr * (1.0 - mu) / (1.0 - mu_product), out=state.step_buffer)
-    step += (-lr * mu_next / (1.0 - mu_product * mu_next)) * state.exp_avg
+    step = np.multiply(g, lr * (1.0 - mu) / (1.0 - mu_product), out=state.step_buffer)
+    step += (lr * mu_next / (1.0 - mu_product * mu_next)) * state.exp_avg
     step /= denominator
     if hp.decoupled_weight_decay:
         add_decoupled_decay(step, params, lr, hp.weight_decay)

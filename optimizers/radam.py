@@ -85,7 +85,7 @@ def update(grad: np.ndarray, state: RAdamState, params: np.ndarray, hp: RAdamHyp
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
         state.rectification[...] = np.where(rectified, np.sqrt(np.where(rectified, ratio, 0.0)), 0.0)
-    step = np.multiply(state.exp_avg, -lr / (1.0 - beta1**t), out=state.step_buffer)
+    step = np.multiply(state.exp_avg, lr / (1.0 - beta1**t), out=state.step_buffer)
     if rectified.any():
         adaptive = state.scratch
         np.sqrt(state.exp_avg_sq, out=adaptive)

@@ -86,7 +86,7 @@ def update(grad: np.ndarray, state: RMSpropState, params: np.ndarray, hp: RMSpro
         state.momentum_buffer[...] *= hp.momentum
         state.momentum_buffer[...] += step
         np.copyto(step, state.momentum_buffer)
-    step *= -lr
+    step *= lr
     return step
 
 

@@ -408,7 +408,7 @@ def _loop(job: _Job, record_state: bool) -> tuple:
     stop_rule = plan.stop_distance is not None or plan.stop_grad is not None
     grad_noise, constant_lr, warm = plan.grad_noise, job.constant_lr, job.warm
     kept_steps = kept.tolist()  # Python ints: the per-step comparison is then cheap
-    update, add = spec.update, np.add
+    update, subtract = spec.update, np.subtract
     largest, smallest, total = np.maximum.reduce, np.minimum.reduce, np.add.reduce  # no method wrappers
     value_and_grad = surface.value_and_grad
     if surface.value_and_grad_fn is not None and type(surface).value_and_grad is Surface.value_and_grad:
@@ -475,11 +475,11 @@ def _loop(job: _Job, record_state: bool) -> tuple:
         if in_place and not len(held):
             reach = radius + _norm(step)
         if reach <= SAFE_NORM:
-            add(params, step, out=params)
+            subtract(params, step, out=params)
             radius = reach
         else:
             new = xy_out[t] if every_row and rows is None else spare
-            add(params, step, out=new)
+            subtract(params, step, out=new)
             if len(held):
                 new[held] = params[held]
             if not (largest(new, None) <= DIVERGENCE_LIMIT and smallest(new, None) >= -DIVERGENCE_LIMIT):

@@ -54,7 +54,7 @@ def init(params: np.ndarray, hp: SGDHyper) -> SGDState:
 
 def update(grad: np.ndarray, state: SGDState, params: np.ndarray, hp: SGDHyper, lr: Rate, t: int) -> np.ndarray:
     g = with_weight_decay(grad, params, hp.weight_decay)
-    return np.multiply(g, -lr, out=state.step_buffer)
+    return np.multiply(g, lr, out=state.step_buffer)
 
 
 def inspect(state: SGDState, hp: SGDHyper, lr: Rate, t: int) -> dict[str, np.ndarray]:
@@ -89,9 +89,9 @@ def update_momentum(
     if nesterov:
         np.multiply(buffer, momentum, out=step)
         step += g
-        step *= -lr
+        step *= lr
         return step
-    return np.multiply(buffer, -lr, out=step)
+    return np.multiply(buffer, lr, out=step)
 
 
 def inspect_momentum(state: MomentumState, hp: object, lr: Rate, t: int) -> dict[str, np.ndarray]:

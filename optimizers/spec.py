@@ -21,8 +21,9 @@ class OptimizerSpec:
 
     ``init(params, hp) -> state`` makes the state for ``params`` of shape ``(N, 2)``;
     ``update(grad, state, params, hp, lr, t) -> step`` advances ``state`` in place for the
-    ``t``-th step (1-based, all rows move in lockstep) and returns the signed step that the
-    runner adds to ``params``. It never modifies ``grad`` or ``params``, and the returned
+    ``t``-th step (1-based, all rows move in lockstep) and returns the step Δ that the runner
+    subtracts, θ_t = θ_{t-1} − Δ, as in PyTorch's ``p.add_(d_p, alpha=-lr)`` (taking −γ
+    would cost a pass over a per-start rate at every step). It never modifies ``grad`` or ``params``, and the returned
     array may be a buffer the state reuses, so the caller must consume it before the next call.
     ``inspect(state, hp, lr, t)`` names the numbers behind the last step, for the inspector.
     """

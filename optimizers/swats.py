@@ -87,12 +87,12 @@ def update(grad: np.ndarray, state: SWATSState, params: np.ndarray, hp: SWATSHyp
     np.sqrt(state.exp_avg_sq, out=adam_step)
     adam_step += hp.eps
     np.divide(state.exp_avg, adam_step, out=adam_step)
-    adam_step *= -lr * np.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+    adam_step *= lr * np.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)  # −p_t: the runner subtracts its step
 
-    projected = np.sum(adam_step * g, axis=1, keepdims=True)
+    projected = np.sum(adam_step * g, axis=1, keepdims=True)  # −p_t·g_t
     moving = (projected != 0.0) & ~switched
     with np.errstate(divide="ignore", invalid="ignore"):
-        estimate = np.where(moving, np.sum(adam_step * adam_step, axis=1, keepdims=True) / -projected, 0.0)
+        estimate = np.where(moving, np.sum(adam_step * adam_step, axis=1, keepdims=True) / projected, 0.0)
     state.sgd_lr_estimate[...] = np.where(moving, estimate, state.sgd_lr_estimate)
     # The projected rate is one number per start, (N, 1): so are the factors that average it.
     beta2_once, switch_tol = column(beta2), column(hp.switch_tol)
@@ -103,7 +103,7 @@ def update(grad: np.ndarray, state: SWATSState, params: np.ndarray, hp: SWATSHyp
     if switched.any():
         state.velocity[...] = np.where(switched, beta1 * state.velocity + g, state.velocity)
         schedule_scale = lr / hp.lr
-        sgd_step = -(1.0 - beta1) * state.sgd_lr * schedule_scale * state.velocity
+        sgd_step = (1.0 - beta1) * state.sgd_lr * schedule_scale * state.velocity
         np.copyto(adam_step, sgd_step, where=np.broadcast_to(switched, adam_step.shape))
 
     if t > 1:
