@@ -19,15 +19,18 @@ def _gradient(x: np.ndarray, off_valley: np.ndarray, to_one: np.ndarray) -> np.n
     return gradient
 
 
+def _loss(off_valley: np.ndarray, to_one: np.ndarray) -> np.ndarray:
+    return to_one * to_one + 100.0 * off_valley * off_valley
+
+
 def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x, off_valley, to_one = _terms(xy)
-    loss = to_one * to_one + 100.0 * off_valley * off_valley
-    return loss, _gradient(x, off_valley, to_one)
+    return _loss(off_valley, to_one), _gradient(x, off_valley, to_one)
 
 
 def value(xy: np.ndarray) -> np.ndarray:
-    x, y = coordinates(xy)
-    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+    _, off_valley, to_one = _terms(xy)
+    return _loss(off_valley, to_one)
 
 
 def grad(xy: np.ndarray) -> np.ndarray:

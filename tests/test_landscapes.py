@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from landscapes import SURFACES, Surface, get_surface, make_regression
+from landscapes import SURFACES, Surface, get_surface, make_regression, parse_surface
 
 NAMES = sorted(SURFACES)
 
@@ -113,3 +113,49 @@ def test_get_surface_names_the_choices() -> None:
     assert get_surface("ravine") is SURFACES["ravine"]
     with pytest.raises(ValueError, match="Known surfaces: ravine"):
         get_surface("nope")
+
+
+# ---------------------------------------------------------------- what the runner's lean loop relies on
+
+def _layouts(surface: Surface) -> dict[str, np.ndarray]:
+    points = sample_points(surface, 50)
+    return {
+        "points one by one": points,
+        "column by column": np.asfortranarray(points),
+        "a grid": sample_points(surface, 12).reshape(3, 4, 2),
+        "one point": points[0].copy(),
+        "a single row": points[:1].copy(),
+    }
+
+
+@pytest.mark.parametrize("name", NAMES + ["custom"])
+def test_grad_is_value_and_grads_gradient_bit_for_bit(name: str) -> None:
+    # Between kept steps the runner steps on grad alone and at kept steps on value_and_grad:
+    # a start's path must not depend on which steps were kept.
+    surface = parse_surface("x^4 - 3*x*y + sin(y)") if name == "custom" else SURFACES[name]
+    for layout, points in _layouts(surface).items():
+        loss, gradient = surface.value_and_grad(points)
+        assert np.array_equal(surface.grad(points), gradient), layout
+        assert np.array_equal(surface.value(points), loss), layout
+        assert surface.grad(points).shape == points.shape, layout
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_gradient_is_laid_out_like_the_points(name: str) -> None:
+    # Arithmetic between a column-by-column batch and a point-by-point gradient runs several
+    # times slower than between two arrays of the same layout.
+    surface = SURFACES[name]
+    by_column = np.asfortranarray(sample_points(surface, 50))
+    assert surface.grad(by_column).flags.f_contiguous
+    assert surface.value_and_grad(by_column)[1].flags.f_contiguous
+    assert surface.grad(sample_points(surface, 50)).flags.c_contiguous
+    assert surface.grad(sample_points(surface, 12).reshape(3, 4, 2)).flags.c_contiguous
+
+
+def test_every_built_in_surface_promises_a_finite_loss_inside_the_limit_and_a_typed_one_does_not() -> None:
+    # The promise lets the runner skip the loss between kept steps; for the built-in surfaces it
+    # is backed by test_landscapes_extremes (finite, with no intermediate overflow, at the limit).
+    # A typed formula may overflow anywhere (exp(x) at x = 800), so it is checked at every step.
+    assert all(surface.loss_finite_in_limit for surface in SURFACES.values())
+    assert not parse_surface("exp(x) + y^2").loss_finite_in_limit
+    assert make_regression(slope=100.0, intercept=-100.0, noise=100.0, n=10, seed=1).loss_finite_in_limit

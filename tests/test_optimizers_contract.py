@@ -68,6 +68,23 @@ def test_update_keeps_shapes_and_leaves_inputs_alone(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_update_returns_the_descent_step_that_the_runner_subtracts(name: str) -> None:
+    # θ_1 = θ_0 − Δ_1, as PyTorch's p.add_(d_p, alpha=-lr): every rule's first step points
+    # along the gradient (downhill once subtracted), and the runner's first point is θ_0 − Δ_1.
+    spec = OPTIMIZERS[name]
+    hp = resolve(spec.hyper(lr=0.01) if "lr" in spec.knobs() else spec.hyper(), len(STARTS))
+    kwargs = {"lr": 0.01} if "lr" in spec.knobs() else {}
+    if spec.wraps_inner:
+        hp = dataclasses.replace(hp, inner_hyper=resolve(OPTIMIZERS["adam"].hyper(lr=0.01), len(STARTS)))
+        kwargs = {"inner": "adam", "lr": 0.01}
+    grad = np.column_stack([STARTS[:, 0] / 10, 2 * STARTS[:, 1]])  # the ravine's gradient
+    step = spec.update(grad, spec.init(STARTS.copy(), hp), STARTS.copy(), hp, 0.01, 1).copy()
+    assert np.all(np.sum(step * grad, axis=1) > 0)
+    first = run(name, "ravine", start=STARTS, steps=1, **kwargs).xy[1]
+    np.testing.assert_array_equal(first, STARTS - step)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_a_row_alone_equals_that_row_in_a_batch(name: str) -> None:
     kwargs = {"inner": "momentum"} if OPTIMIZERS[name].wraps_inner else {}
     batch = run(name, "ravine", start=STARTS, steps=40, lr=0.05, **kwargs)

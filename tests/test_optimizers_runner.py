@@ -1,14 +1,15 @@
 """The runner: validation, divergence, recording modes, schedules, noise, mini-batches, stop rules."""
 
+import dataclasses
 import math
 import warnings
 
 import numpy as np
 import pytest
 
-from landscapes import make_regression
+from landscapes import get_surface, make_regression
 from optimizers import MAX_STEPS, Schedule, run
-from optimizers.runner import _minibatches
+from optimizers.runner import _minibatches, run_ends
 
 # ---------------------------------------------------------------- validation
 
@@ -341,3 +342,87 @@ def test_cosine_floor_is_absolute_for_every_start_of_an_lr_sweep() -> None:
         alone = run("sgd", "ravine", start=(-7.0, 2.0), steps=11, lr=float(rate), schedule=sched)
         np.testing.assert_allclose(sweep.lr[:, row], alone.lr, rtol=1e-14)
         np.testing.assert_allclose(sweep.xy[:, row], alone.xy, rtol=1e-13)
+
+
+# ---------------------------------------------------------------- the lean loop
+# On a surface that promises a finite loss inside the divergence limit, steps whose loss is not
+# kept evaluate the gradient alone, and the batch steps in place, column by column, while a
+# bound on its norm proves it inside the limit. The numbers must be those of the loop that
+# evaluates and checks everything at every step.
+
+def _checked_at_every_step(surface: str):
+    return dataclasses.replace(get_surface(surface), loss_finite_in_limit=False)
+
+
+def _starts(surface: str, count: int) -> np.ndarray:
+    window = get_surface(surface)
+    rng = np.random.default_rng(11)
+    return rng.uniform([window.x_range[0], window.y_range[0]], [window.x_range[1], window.y_range[1]], (count, 2))
+
+
+LEAN_CASES = {
+    # a third of the cells blow up within a few steps, as on the sweep page
+    "momentum sweep on rosenbrock": ("momentum", "rosenbrock", {"lr": np.geomspace(1e-4, 1e-2, 40), "momentum": 0.9}),
+    # above lr = 1 plain descent on the ravine diverges slowly: blow-ups trickle in over the run
+    "late blow-ups on the ravine": ("sgd", "ravine", {"lr": np.linspace(0.5, 1.1, 40)}),
+    "arrivals on himmelblau": ("adam", "himmelblau", {"lr": np.geomspace(1e-3, 1.0, 40), "stop_distance": 0.05}),
+    "noise on the saddle": ("rmsprop", "saddle", {"lr": np.geomspace(1e-3, 0.3, 40), "grad_noise": 0.2, "seed": 4}),
+    "a wrapper on beale": ("lookahead", "beale", {"inner": "nesterov", "lr": np.geomspace(1e-4, 0.05, 40)}),
+    "a schedule on rastrigin": ("adamw", "rastrigin", {"lr": np.geomspace(1e-3, 1.0, 40), "schedule": "cosine"}),
+    "full batches of data": ("swats", "regression", {"lr": np.geomspace(1e-3, 1.0, 40)}),
+}
+
+
+@pytest.mark.parametrize("case", list(LEAN_CASES))
+def test_the_lean_loop_gives_the_numbers_of_the_loop_that_checks_every_step(case: str) -> None:
+    name, surface, kwargs = LEAN_CASES[case]
+    starts = _starts(surface, 40)
+    for mode in ({"keep": "final"}, {"keep": "path", "every": 9}, {"keep": "final", "every": 25}):
+        lean = run(name, surface, start=starts, steps=400, **mode, **kwargs)
+        checked = run(name, _checked_at_every_step(surface), start=starts, steps=400, **mode, **kwargs)
+        np.testing.assert_array_equal(lean.xy, checked.xy)
+        np.testing.assert_array_equal(lean.loss, checked.loss)
+        np.testing.assert_array_equal(lean.diverged_at, checked.diverged_at)
+        np.testing.assert_array_equal(lean.stopped_at, checked.stopped_at)
+    ends = run_ends(name, surface, start=starts, steps=400, **kwargs)
+    np.testing.assert_array_equal(ends.final_xy, checked.xy[-1])
+    np.testing.assert_array_equal(ends.final_loss, checked.loss[-1])
+    blown = checked.diverged_at[checked.diverged_at > 0]
+    if case == "momentum sweep on rosenbrock":
+        assert len(blown) >= 5
+    if case == "late blow-ups on the ravine":
+        assert len(blown) >= 5 and blown.max() - blown.min() > 100  # each held for a while, then leaving
+
+
+def test_the_loss_is_evaluated_only_at_the_steps_kept() -> None:
+    rosenbrock = get_surface("rosenbrock")
+    sizes: list[int] = []
+
+    def counted(xy: np.ndarray):
+        sizes.append(len(xy))
+        return rosenbrock.value_and_grad(xy)
+
+    surface = dataclasses.replace(rosenbrock, value_and_grad_fn=counted)
+    starts = np.repeat([rosenbrock.start], 6, axis=0)
+    run_ends("momentum", surface, start=starts, steps=200, lr=1e-4)
+    assert sizes == [6, 6]  # the start and the last step
+    sizes.clear()
+    run("momentum", surface, start=starts, steps=200, lr=1e-4, every=50, keep="final")
+    assert sizes == [6] * 5  # steps 0, 50, 100, 150, 200
+    sizes.clear()
+    # Two starts blow up at once and leave: their loss is evaluated as they go.
+    run_ends("momentum", surface, start=starts, steps=200, lr=np.array([1e-4] * 4 + [0.05] * 2))
+    assert sizes[0] == 6 and 2 in sizes and sizes[-1] == 4 and len(sizes) == 3
+    sizes.clear()
+    run_ends("momentum", dataclasses.replace(surface, loss_finite_in_limit=False), start=starts, steps=200, lr=1e-4)
+    assert len(sizes) == 201
+
+
+def test_a_start_that_steps_past_the_limit_in_one_step_is_caught() -> None:
+    # The in-place step trusts a bound on the batch's norm; one step that leaves the limit from
+    # well inside it (the gradient at x = 1e3 on Rosenbrock is 4e11) must still freeze that start.
+    starts = np.array([[1e3, 0.0], [-1.5, 2.0]])
+    ends = run_ends("sgd", "rosenbrock", start=starts, steps=5, lr=np.array([1.0, 1e-4]))
+    assert ends.diverged_at.tolist() == [1, -1]
+    np.testing.assert_array_equal(ends.final_xy[0], starts[0])
+    assert np.all(np.isfinite(ends.final_loss))
