@@ -539,11 +539,11 @@ def _loop(job: _Job, record_state: bool) -> tuple:
             stay = ~frozen
             rows = np.flatnonzero(stay) if rows is None else rows[stay]
             count = len(params)
-            params, grad = params[stay], grad[stay]
+            params, grad = _rows(params, stay), _rows(grad, stay)
             loss = None if loss is None else loss[stay]
             state, hp = _take(state, stay, count), _take(hp, stay, count)
             if np.ndim(base_lr):
-                base_lr = base_lr[stay]
+                base_lr = _rows(base_lr, stay)
             if floor is not None:
                 floor = floor[stay]
             spare = np.empty_like(params)
@@ -588,7 +588,16 @@ def _floored(half_wave: Any, floor: np.ndarray, warm: int) -> np.ndarray:
 
 def _take(value: Any, keep: np.ndarray, count: int) -> Any:
     """``value`` with only the ``keep`` starts (see :func:`_per_start`)."""
-    return _per_start(value, count, lambda array: array[keep])
+    return _per_start(value, count, lambda array: _rows(array, keep))
+
+
+def _rows(array: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``array[keep]`` (``keep`` a boolean mask) laid out as ``array`` is: a batch stepping
+    column by column stays so after its frozen starts leave (indexing, even of the transpose,
+    would return it point by point)."""
+    if array.ndim == 2 and array.flags.f_contiguous and not array.flags.c_contiguous:
+        return array.T.compress(keep, axis=1).T
+    return array[keep]
 
 
 def _per_start(value: Any, count: int, change: Callable[[np.ndarray], np.ndarray]) -> Any:

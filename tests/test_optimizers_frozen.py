@@ -125,3 +125,16 @@ def test_one_rate_per_start_keeps_no_steps_by_starts_copy_of_a_constant_curve():
     traj = run("sgd", "ravine", start=STARTS, steps=1000, lr=RATES / 10)
     assert traj.lr.shape == (1000, 5) and traj.lr.base is not None and traj.lr.strides[0] == 0
     np.testing.assert_array_equal(traj.lr[-1], RATES / 10)
+
+
+def test_leaving_keeps_a_column_by_column_batch_column_by_column():
+    # Sweeps step column by column; were the batch returned point by point after its blown-up
+    # cells leave, every later step would mix layouts (several times slower), as it once did.
+    batch = np.asfortranarray(np.arange(20.0).reshape(10, 2))
+    stay = np.array([True, False] * 5)
+    kept = runner._rows(batch, stay)
+    np.testing.assert_array_equal(kept, batch[stay])
+    assert kept.flags.f_contiguous and not kept.flags.c_contiguous
+    by_point = np.arange(20.0).reshape(10, 2)
+    assert runner._rows(by_point, stay).flags.c_contiguous
+    np.testing.assert_array_equal(runner._rows(np.arange(10.0), stay), np.arange(10.0)[stay])
