@@ -62,11 +62,11 @@ from optimizers.runner import Ends, planned_steps, run, run_ends
 from optimizers.trajectory import Trajectory
 
 # Starts per chunk, by measurement (bench/bench_explore.py --chunks, 2 cores, 100,000 Adam
-# starts x 200 steps). On one thread the chunk size hardly matters from 8,192 starts up (0.39-
-# 0.45 s up to 65,536); below it Python's per-call overhead shows (2,048: 0.55 s), and a
-# 100 x 100 sweep costs 0.13 s in one chunk against 0.20 s in two of 5,000. On two
-# threads short NumPy calls fight over the GIL: chunks of 8,192 ran 0.88x one thread, 32,768
-# 1.45x, 65,536 1.66x. So a batch runs on one thread in chunks of CHUNK (which a progress bar
+# starts x 200 steps). On one thread the chunk size hardly matters from 8,192 starts up (0.31-
+# 0.38 s up to 65,536); below it Python's per-call overhead shows (2,048: 0.40 s), and a
+# 100 x 100 sweep costs 0.07 s in one chunk against 0.15 s in two of 5,000. On two
+# threads short NumPy calls fight over the GIL: chunks of 8,192 ran 0.81x one thread, 32,768
+# 1.39x, 65,536 1.71x. So a batch runs on one thread in chunks of CHUNK (which a progress bar
 # can follow), and only a batch with room for two shares of at least PARALLEL_SHARE starts is
 # split over the cores, in an even number of chunks of up to PARALLEL_CHUNK.
 CHUNK = 16_384

@@ -379,11 +379,18 @@ def _minibatches(n_points: int, batch_size: int, rng: np.random.Generator) -> It
 def _loop(job: _Job, record_state: bool) -> tuple:
     """Step every start; a start that blows up or meets a stop rule freezes where it is.
 
+    A start blows up when a coordinate leaves ``±DIVERGENCE_LIMIT`` or, on a surface that does
+    not promise ``loss_finite_in_limit``, when its loss stops being finite; it freezes at its
+    last point inside. On a surface that makes the promise the loop is lean: the loss is
+    evaluated only at kept steps, and a batch whose norm provably stays inside the limit
+    steps in place, column by column. Its numbers are bit for bit those of the full checks.
+
     Frozen starts leave the batch (their per-start arrays are compacted away) once they are
-    ``COMPACT_FRACTION`` of it, so diverged cells of a sweep and arrived starts of a basin map
-    stop costing work, and the run ends when every start is frozen. Every array a frozen start
-    still owns (its path rows, its loss) is filled in as it leaves. With ``record_state`` the
-    batch is never compacted: the records hold every start at every recorded step.
+    ``COMPACT_FRACTION`` of it or have been held ``HOLD_STEPS``, so diverged cells of a sweep
+    and arrived starts of a basin map stop costing work, and the run ends when every start is
+    frozen. Every array a frozen start still owns (its path rows, its loss) is filled in as it
+    leaves. With ``record_state`` the batch is never compacted: the records hold every start at
+    every recorded step.
     """
     spec, surface, plan, hp = job.spec, job.surface, job.plan, job.hp
     base_lr, factors, floor = job.base_lr, job.factors, job.cosine_floor
