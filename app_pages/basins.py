@@ -13,6 +13,7 @@ from lab.explore import Progress, cached_basins, race_with, racer_choice, racer_
 from lab.lessons import default_state
 from lab.request import request_for
 from lab.settings import GLOBAL_SETTINGS
+from lab.share import share_text
 from lab.surfaces import surface_for
 from lab.tables import plain
 from lab.widgets import draw, seed
@@ -75,10 +76,10 @@ else:
     reached = (result.minimum >= 0).mean()
     diverged = (result.minimum == -2).mean()
     if len(surface.minima):
-        st.caption(f"{reached:.0%} of the starts reach a known minimum within {result.tol:g}, {diverged:.0%} "
-                   "diverge. Stars are the known minima, the ring is the race's start.")
+        st.caption(f"{share_text(reached)} of the starts reach a known minimum within {result.tol:g}, "
+                   f"{share_text(diverged)} diverge. Stars are the known minima, the ring is the race's start.")
     else:
         st.caption(f"This surface has no minimum: the colours say which way each start leaves the saddle point "
-                   f"(0° is +x, 90° is +y); {diverged:.0%} of the starts blow up. The ring is the race's start.")
+                   f"(0° is +x, 90° is +y); {share_text(diverged)} of the starts blow up. The ring is the race's start.")
 
 io.publish(state, page="basins")

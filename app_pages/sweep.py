@@ -27,6 +27,7 @@ from lab.explore import (
 )
 from lab.lessons import default_state
 from lab.settings import GLOBAL_SETTINGS, hyper_settings
+from lab.share import share_text
 from lab.surfaces import surface_for
 from lab.tables import plain
 from lab.widgets import draw, seed
@@ -135,8 +136,8 @@ else:
     finite = np.where(result.diverged, np.inf, result.final_loss)
     best = np.unravel_index(np.argmin(finite), finite.shape)
     st.caption(
-        f"Red cells diverged ({result.diverged.mean():.0%} of the grid); grey ones never arrived. The lowest final "
-        f"loss, {finite[best]:.3g}, is at {x_name} = {axes[x_name][best[0]]:.3g}, {y_name} = "
+        f"Red cells diverged ({share_text(result.diverged.mean())} of the grid); grey ones never arrived. "
+        f"The lowest final loss, {finite[best]:.3g}, is at {x_name} = {axes[x_name][best[0]]:.3g}, {y_name} = "
         f"{axes[y_name][best[1]]:.3g}. The white ring is the race's current setting."
     )
 

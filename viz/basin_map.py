@@ -38,7 +38,8 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
         with np.errstate(all="ignore"):
             gradient = b.surface.grad(b.final_xy[unplaced])
         settled = np.sqrt(np.sum(gradient * gradient, axis=-1)) < max(b.tol * 10, 1e-3)
-        rounded = np.round(b.final_xy[unplaced][settled], 1)
+        rounded = np.round(b.final_xy[unplaced][settled], 1) + 0.0  # + 0.0: -0.0 would read "-0"
+        known = {(round(x, 1) + 0.0, round(y, 1) + 0.0) for x, y in b.surface.minima}
         places, which = np.unique(rounded, axis=0, return_inverse=True)
         # Rank the places' x and y so that a colour index steps by 7 and by 3 between neighbours
         # (both coprime with the palette's 12): neighbouring basins never share a colour.
@@ -47,7 +48,11 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
         first = len(names)
         codes.ravel()[np.flatnonzero(unplaced.ravel())[settled]] = first + which.ravel()
         for place, rx, ry in zip(places, x_rank, y_rank, strict=True):
-            names.append(f"settles near ({place[0]:.3g}, {place[1]:.3g})")
+            if (place[0], place[1]) in known:
+                # Still creeping in: flat enough to count as settled, not yet within tol.
+                names.append(f"near minimum ({place[0]:.3g}, {place[1]:.3g}), not yet within {b.tol:g}")
+            else:
+                names.append(f"settles near ({place[0]:.3g}, {place[1]:.3g})")
             colors.append(CATEGORY_COLORS[(len(b.surface.minima) + 7 * int(rx) + 3 * int(ry)) % MAX_PLACES])
     rest = (codes < 0) & (b.minimum != -2)
     if rest.any():
