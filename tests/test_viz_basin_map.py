@@ -12,10 +12,10 @@ def test_starts_still_creeping_into_a_known_minimum_are_named_for_it_and_never_m
     b = basins("sgd", "ravine", resolution=40, steps=60, lr=0.9, tol=0.01)
     codes, names, colors = settle_categories(b)
     assert names[0] == "minimum (0, 0)"
-    assert "near minimum (0, 0), not yet within 0.01" in names
+    assert "approaching (0, 0)" in names
     assert not any("-0" in name for name in names)
     assert codes.min() >= 0 and codes.max() == len(names) - 1 == len(colors) - 1
-    near = codes == names.index("near minimum (0, 0), not yet within 0.01")
+    near = codes == names.index("approaching (0, 0)")
     assert np.all(np.abs(b.final_xy[near]) < 0.05) and np.all(b.minimum[near] == -1)
 
 
@@ -24,7 +24,7 @@ def test_local_minima_the_surface_does_not_list_are_places_of_their_own():
     _, names, _ = settle_categories(b)
     places = [name for name in names if name.startswith("settles near")]
     assert len(places) >= 4 and names[0] == "minimum (0, 0)"
-    assert not any(name.startswith("near minimum") for name in names)
+    assert not any(name.startswith("approaching") for name in names)
 
 
 def test_the_colour_bar_names_each_category_in_code_order():

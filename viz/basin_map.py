@@ -49,8 +49,9 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
         codes.ravel()[np.flatnonzero(unplaced.ravel())[settled]] = first + which.ravel()
         for place, rx, ry in zip(places, x_rank, y_rank, strict=True):
             if (place[0], place[1]) in known:
-                # Still creeping in: flat enough to count as settled, not yet within tol.
-                names.append(f"near minimum ({place[0]:.3g}, {place[1]:.3g}), not yet within {b.tol:g}")
+                # Still creeping in: flat enough to count as settled, not yet within tol. A short
+                # name, as the colour bar's labels take their width from the map.
+                names.append(f"approaching ({place[0]:.3g}, {place[1]:.3g})")
             else:
                 names.append(f"settles near ({place[0]:.3g}, {place[1]:.3g})")
             colors.append(CATEGORY_COLORS[(len(b.surface.minima) + 7 * int(rx) + 3 * int(ry)) % MAX_PLACES])
