@@ -422,7 +422,7 @@ def _loop(job: _Job, record_state: bool) -> tuple:
         value_and_grad = surface.value_and_grad_fn  # one call less per step
     # Where the loss cannot overflow inside the limit, the limit check alone catches every
     # blow-up, so steps whose loss is not kept evaluate the gradient only (a sweep keeps one
-    # row in a thousand). Mini-batch steps take their gradient from batch_grad either way.
+    # row in a thousand: the last). Mini-batch steps take their gradient from batch_grad either way.
     gradient_only = surface.grad if surface.loss_finite_in_limit and batches is None else None
 
     diverged_at = np.full(n_starts, -1, dtype=np.int64)
