@@ -6,9 +6,11 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from landscapes import get_surface, make_regression
-from optimizers import MAX_STEPS, Schedule, run
+from landscapes import SURFACES, get_surface, make_regression
+from optimizers import MAX_STEPS, OPTIMIZERS, Schedule, run
 from optimizers.runner import _minibatches, run_ends
 
 # ---------------------------------------------------------------- validation
@@ -426,3 +428,25 @@ def test_a_start_that_steps_past_the_limit_in_one_step_is_caught() -> None:
     assert ends.diverged_at.tolist() == [1, -1]
     np.testing.assert_array_equal(ends.final_xy[0], starts[0])
     assert np.all(np.isfinite(ends.final_loss))
+
+
+@settings(max_examples=40, derandomize=True, database=None, deadline=None)
+@given(
+    name=st.sampled_from(sorted(OPTIMIZERS)),
+    surface=st.sampled_from(sorted(SURFACES)),
+    log_rates=st.lists(st.floats(-4.0, 1.0), min_size=1, max_size=12),
+    steps=st.integers(1, 120),
+    every=st.integers(1, 40),
+    keep=st.sampled_from(["path", "final"]),
+    noise=st.sampled_from([0.0, 0.3]),
+)
+def test_any_run_on_a_lean_surface_equals_the_fully_checked_run(name, surface, log_rates, steps, every, keep, noise):
+    kwargs = {"inner": "sgd"} if OPTIMIZERS[name].wraps_inner else {}
+    rates = np.power(10.0, np.array(log_rates))
+    starts = _starts(surface, len(rates))
+    settings_ = dict(steps=steps, every=every, keep=keep, grad_noise=noise, lr=rates, **kwargs)
+    lean = run(name, surface, start=starts, **settings_)
+    checked = run(name, _checked_at_every_step(surface), start=starts, **settings_)
+    np.testing.assert_array_equal(lean.xy, checked.xy)
+    np.testing.assert_array_equal(lean.loss, checked.loss)
+    np.testing.assert_array_equal(lean.diverged_at, checked.diverged_at)
