@@ -39,7 +39,7 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
             gradient = b.surface.grad(b.final_xy[unplaced])
         settled = np.sqrt(np.sum(gradient * gradient, axis=-1)) < max(b.tol * 10, 1e-3)
         rounded = np.round(b.final_xy[unplaced][settled], 1) + 0.0  # + 0.0: -0.0 would read "-0"
-        known = {(round(x, 1) + 0.0, round(y, 1) + 0.0) for x, y in b.surface.minima}
+        known = {tuple(place) for place in (np.round(b.surface.minima_array(), 1) + 0.0).tolist()}
         places, which = np.unique(rounded, axis=0, return_inverse=True)
         # Rank the places' x and y so that a colour index steps by 7 and by 3 between neighbours
         # (both coprime with the palette's 12): neighbouring basins never share a colour.
@@ -48,7 +48,7 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
         first = len(names)
         codes.ravel()[np.flatnonzero(unplaced.ravel())[settled]] = first + which.ravel()
         for place, rx, ry in zip(places, x_rank, y_rank, strict=True):
-            if (place[0], place[1]) in known:
+            if tuple(place.tolist()) in known:  # rounded as the end points are
                 # Still creeping in: flat enough to count as settled, not yet within tol. A short
                 # name, as the colour bar's labels take their width from the map.
                 names.append(f"approaching ({place[0]:.3g}, {place[1]:.3g})")
