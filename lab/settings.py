@@ -31,8 +31,9 @@ from optimizers.hyper import KnobInfo
 from optimizers.schedules import KINDS as SCHEDULE_KINDS
 
 # Where a setting goes: a keyword of optimizers.run(), a field of its Schedule, an argument of
-# the surface's factory, or nowhere in the engine (it only changes what the page shows).
-FEEDS = ("run", "schedule", "surface", "page")
+# the surface's factory, or nowhere in the engine: "page" settings change what a page computes
+# or draws (a sweep's axes), "view" ones only how it is shown (presentation mode, the inspector).
+FEEDS = ("run", "schedule", "surface", "page", "view")
 
 MAX_SEED = 2**31 - 1
 
@@ -413,9 +414,9 @@ GLOBAL_SETTINGS: dict[str, Setting] = {
                 "End a path once its gradient norm falls below this (off: run every step).", feeds="run",
                 low=1e-10, high=0.1, options=log_grid(1e-10, 0.1)),
         Setting("inspect", "text", "", "Racer",
-                "The racer whose numbers the step inspector shows (its key, such as sgd or sgd-2).", high=20,
-                pages=("race",)),
-        Setting("istep", "int", 1, "Step", "The step whose numbers the inspector shows.", low=1,
+                "The racer whose numbers the step inspector shows (its key, such as sgd or sgd-2).", feeds="view",
+                high=20, pages=("race",)),
+        Setting("istep", "int", 1, "Step", "The step whose numbers the inspector shows.", feeds="view", low=1,
                 high=MAX_RACE_STEPS, step=1, pages=("race",)),
         Setting("sweep_racer", "text", "", "Optimizer",
                 "The racer whose settings the sweep varies (every other setting stays as it is).", high=20,
@@ -443,7 +444,7 @@ GLOBAL_SETTINGS: dict[str, Setting] = {
                 "the direction it escapes in.",
                 options=("where it settles", "final loss", "steps to arrive", "escape direction"), pages=("basins",)),
         Setting("present", "bool", False, "Presentation mode",
-                "Hide the controls and enlarge the map for a projector."),
+                "Hide the controls and enlarge the map for a projector.", feeds="view"),
     )
 }
 
@@ -486,7 +487,7 @@ def setting(name: str) -> Setting:
 
 # How a page is shown rather than what it computes: a link of these alone (``?present=1``) shows
 # the front page's race, and a lesson is still on the page whatever they are.
-VIEW_SETTINGS: tuple[str, ...] = ("present", "inspect", "istep")
+VIEW_SETTINGS: tuple[str, ...] = tuple(name for name, setting in GLOBAL_SETTINGS.items() if setting.feeds == "view")
 
 
 def defaults() -> dict[str, Any]:

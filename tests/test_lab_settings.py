@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lab.settings import GLOBAL_SETTINGS, SURFACE_SETTINGS, hyper_settings
+from lab.settings import GLOBAL_SETTINGS, SURFACE_SETTINGS, VIEW_SETTINGS, hyper_settings
 from landscapes import SURFACES
 from optimizers import OPTIMIZERS
 from optimizers.schedules import KINDS
@@ -105,3 +105,9 @@ def test_surface_parameters_feed_the_factory_under_its_own_names():
     for name, setting in SURFACE_SETTINGS["regression"].items():
         parameter = inspect.signature(make_regression).parameters[name]
         assert setting.feeds == "surface" and math.isclose(setting.default, parameter.default)
+
+
+def test_the_view_settings_are_presentation_and_the_inspector_and_feed_nothing_else():
+    # A link of these alone opens the front page's lesson, and they never take a lesson off the page.
+    assert set(VIEW_SETTINGS) == {"present", "inspect", "istep"}
+    assert all(GLOBAL_SETTINGS[name].feeds == "view" for name in VIEW_SETTINGS)
