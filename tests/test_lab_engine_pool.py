@@ -109,8 +109,27 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_deploy_serve_names_the_variable_the_pool_reads():
+def _deploy_serve():
     loader = importlib.machinery.SourceFileLoader("deploy_serve", str(ROOT / "deploy" / "serve"))
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader("deploy_serve", loader))
     loader.exec_module(module)
-    assert module.ENGINE_PROCESSES == WORKERS_VARIABLE
+    return module
+
+
+def test_deploy_serve_names_the_variable_the_pool_reads():
+    assert _deploy_serve().ENGINE_PROCESSES == WORKERS_VARIABLE
+
+
+def test_deploy_serve_gives_each_replica_its_share_of_the_cores_and_refuses_a_bad_count(monkeypatch, capsys):
+    serve = _deploy_serve()
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: 8)
+    monkeypatch.delenv(WORKERS_VARIABLE, raising=False)
+    assert serve.parse_args(["--replicas", "2", "--nginx", sys.executable]).engine_processes == 4
+    assert serve.parse_args(["--replicas", "16", "--nginx", sys.executable]).engine_processes == 1
+    monkeypatch.setenv(WORKERS_VARIABLE, "0")
+    assert serve.parse_args(["--replicas", "2", "--nginx", sys.executable]).engine_processes == 0
+    for bad in ("two", "-1", "1.5", "65"):
+        monkeypatch.setenv(WORKERS_VARIABLE, bad)
+        with pytest.raises(SystemExit):
+            serve.parse_args(["--replicas", "2", "--nginx", sys.executable])
+        assert f"{WORKERS_VARIABLE}='{bad}'" in capsys.readouterr().err
