@@ -24,15 +24,17 @@ def _gradient(x: np.ndarray, y: np.ndarray, y2: np.ndarray, first: np.ndarray, s
     return gradient
 
 
-def value(xy: np.ndarray) -> np.ndarray:
-    _, _, _, first, second, third = _terms(xy)
+def _loss(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.ndarray:
     return first * first + second * second + third * third
+
+
+def value(xy: np.ndarray) -> np.ndarray:
+    return _loss(*_terms(xy)[3:])
 
 
 def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     terms = _terms(xy)
-    first, second, third = terms[3:]
-    return first * first + second * second + third * third, _gradient(*terms)
+    return _loss(*terms[3:]), _gradient(*terms)
 
 
 def grad(xy: np.ndarray) -> np.ndarray:

@@ -19,14 +19,17 @@ def _gradient(x: np.ndarray, y: np.ndarray, first: np.ndarray, second: np.ndarra
     return gradient
 
 
+def _loss(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return first * first + second * second
+
+
 def value_and_grad(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x, y, first, second = _terms(xy)
-    return first * first + second * second, _gradient(x, y, first, second)
+    return _loss(first, second), _gradient(x, y, first, second)
 
 
 def value(xy: np.ndarray) -> np.ndarray:
-    _, _, first, second = _terms(xy)
-    return first * first + second * second
+    return _loss(*_terms(xy)[2:])
 
 
 def grad(xy: np.ndarray) -> np.ndarray:
