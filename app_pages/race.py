@@ -19,7 +19,7 @@ from lab.exports import python_snippet, race_html, settings_json, trajectories_c
 from lab.inspector import inspector, seed_widgets
 from lab.lessons import LESSONS, default_state
 from lab.race import advice, race_of, race_result
-from lab.race_controls import NOTE, UNDO, seed_start, sidebar, undo_surface
+from lab.race_controls import NOTE, UNDO, seed_start, sidebar, surface_note, undo_surface
 from lab.raceview import race_view
 from lab.request import over_budget, total_steps
 from lab.surfaces import surface_for
@@ -139,9 +139,10 @@ else:
 link_problem = io.link_notice()
 if link_problem:
     st.warning(link_problem, icon="⚠️")
-if NOTE in st.session_state and not state["present"]:
+note = None if state["present"] else surface_note(state)
+if note is not None:
     text, undo = st.columns([6, 1], vertical_alignment="center")
-    text.info(st.session_state[NOTE], icon="ℹ️")
+    text.info(note, icon="ℹ️")
     undo.button("Undo", key="undo_surface", on_click=undo_surface, disabled=UNDO not in st.session_state,
                 help="Keep this surface but put back the racers' settings you had.")
 

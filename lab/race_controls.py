@@ -22,7 +22,7 @@ from lab.widgets import PART_KEYS, draw, seed
 from optimizers import OPTIMIZERS
 
 UNDO = "surface_undo"
-NOTE = "surface_note"
+NOTE = "surface_note"  # (surface, text): the note is shown while the page is on that surface
 
 
 # ---------------------------------------------------------------------------------------------
@@ -51,12 +51,20 @@ def switch_surface() -> None:
     st.session_state[UNDO] = (before.racers, before["steps"])
     if changed or after["steps"] != before["steps"]:
         parts = ", ".join(f"{after.racer_label(r)}" for r in changed)
-        st.session_state[NOTE] = (f"Switched to {surface.label}: applied its recommended settings "
-                                  f"({parts + '; ' if parts else ''}{after['steps']:,} steps).")
+        text = (f"Switched to {surface.label}: applied its recommended settings "
+                f"({parts + '; ' if parts else ''}{after['steps']:,} steps).")
         if not surface.recommended:
-            st.session_state[NOTE] = f"Switched to {GLOBAL_SETTINGS['surface'].show(name)}: {after['steps']:,} steps."
+            text = f"Switched to {GLOBAL_SETTINGS['surface'].show(name)}: {after['steps']:,} steps."
+        st.session_state[NOTE] = (name, text)
     else:
         st.session_state.pop(NOTE, None)
+
+
+def surface_note(state: PageState) -> str | None:
+    """The note of the last surface switch while ``state`` is on the surface it switched to:
+    Back to the earlier link, or a lesson elsewhere, leaves it behind (Forward brings it back)."""
+    note = st.session_state.get(NOTE)
+    return note[1] if note is not None and note[0] == state.surface else None
 
 
 def undo_surface() -> None:

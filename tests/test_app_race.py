@@ -206,3 +206,22 @@ def test_a_link_with_a_bad_formula_names_it_and_draws_the_default_function():
     (warning,) = at.warning
     assert "custom.text=" in warning.value and "Invalid formula" in warning.value
     assert at.session_state["page_state"].surface_params["text"] == "x**4/40 - x**2/2 + y**2/4"
+
+
+def test_the_surface_note_and_its_undo_leave_with_the_surface_when_back_returns_to_the_earlier_link():
+    # Seen in Chromium: after Back from Himmelblau the ravine's page still said "Switched to
+    # Himmelblau ... Undo". The note belongs to the surface it switched to, and returns with Forward.
+    at = fresh()
+    before = url(at)
+    at.sidebar.selectbox(key="surface").set_value("himmelblau").run()
+    ok(at)
+    after = url(at)
+    assert any(info.value.startswith("Switched to Himmelblau") for info in at.info)
+    for link, surface, noted in ((before, "ravine", False), (after, "himmelblau", True)):
+        at.query_params.clear()
+        for key, value in link.items():
+            at.query_params[key] = value
+        ok(at.run())
+        assert at.session_state["page_state"].surface == surface
+        assert any(info.value.startswith("Switched to") for info in at.info) is noted
+        assert any(getattr(button, "key", None) == "undo_surface" for button in at.button) is noted
