@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from optimizers import Basins
 from viz.colors import MINIMUM_COLOR
-from viz.heatmap import DIVERGED_COLOR, category_map, click_grid, sweep_heatmap
+from viz.heatmap import DIVERGED_COLOR, NO_PADDING, category_map, cell_range, click_grid, sweep_heatmap
 
 # Okabe & Ito first, then Tol's muted: distinguishable, and enough for Rastrigin's dimples.
 CATEGORY_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#332288",
@@ -110,10 +110,10 @@ def _angle_map(b: Basins, diverged: np.ndarray, height: int, axis_titles: tuple[
                    selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))),
     ])
     # Diverged starts have no direction: they show as gaps, on the colour that marks divergence.
-    figure.update_layout(height=height, margin=dict(l=55, r=10, t=10, b=45), clickmode="event+select",
+    figure.update_layout(height=height, margin=dict(l=55, r=10, t=10, b=45, **NO_PADDING), clickmode="event+select",
                          dragmode=False, plot_bgcolor=DIVERGED_COLOR,
-                         xaxis=dict(title=axis_titles[0], range=[float(b.xs[0]), float(b.xs[-1])], showgrid=False),
-                         yaxis=dict(title=axis_titles[1], range=[float(b.ys[0]), float(b.ys[-1])], showgrid=False))
+                         xaxis=dict(title=axis_titles[0], range=cell_range(b.xs), showgrid=False),
+                         yaxis=dict(title=axis_titles[1], range=cell_range(b.ys), showgrid=False))
     return figure
 
 

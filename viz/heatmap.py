@@ -20,15 +20,19 @@ LOSS_SCALE = "Viridis"
 STEPS_SCALE = "Cividis"
 
 
-def _centres_to_edges(values: np.ndarray, log: bool) -> np.ndarray:
-    """Cell edges around the grid values, in the axis's own scale (so log cells look square)."""
-    points = np.log10(values) if log else np.asarray(values, dtype=float)
+# Streamlit's chart theme pads the plot area by 8 px on every side, painted in the plot's
+# background colour. The maps use that colour to mean something (grey: never arrived; red:
+# diverged), so they take no padding, and their axes end at the outer cells' edges.
+NO_PADDING = dict(pad=0)
+
+
+def cell_range(values: np.ndarray, log: bool = False) -> list[float]:
+    """The axis range from the first cell's outer edge to the last one's, in the axis's own
+    units (log10 on a log axis), so that no background shows around the cells."""
+    points = np.log10(np.asarray(values, dtype=float)) if log else np.asarray(values, dtype=float)
     if len(points) == 1:
-        edges = np.array([points[0] - 0.5, points[0] + 0.5])
-    else:
-        middle = (points[:-1] + points[1:]) / 2
-        edges = np.concatenate([[2 * points[0] - middle[0]], middle, [2 * points[-1] - middle[-1]]])
-    return 10.0**edges if log else edges
+        return [float(points[0] - 0.5), float(points[0] + 0.5)]
+    return [float(points[0] - (points[1] - points[0]) / 2), float(points[-1] + (points[-1] - points[-2]) / 2)]
 
 
 def sweep_heatmap(
@@ -85,9 +89,12 @@ def sweep_heatmap(
                                  hovertemplate="the race's setting<extra></extra>"))
     fig = go.Figure(data=traces)
     fig.update_layout(
-        height=height, margin=dict(l=60, r=10, t=10, b=50), plot_bgcolor="#dddddd", clickmode="event+select",
-        xaxis=dict(title=x_name + (" (log)" if log_x else ""), type="log" if log_x else "linear", exponentformat="power"),
-        yaxis=dict(title=y_name + (" (log)" if log_y else ""), type="log" if log_y else "linear", exponentformat="power"),
+        height=height, margin=dict(l=60, r=10, t=10, b=50, **NO_PADDING), plot_bgcolor="#dddddd",
+        clickmode="event+select",
+        xaxis=dict(title=x_name + (" (log)" if log_x else ""), type="log" if log_x else "linear", exponentformat="power",
+                   range=cell_range(x_values, log_x)),
+        yaxis=dict(title=y_name + (" (log)" if log_y else ""), type="log" if log_y else "linear", exponentformat="power",
+                   range=cell_range(y_values, log_y)),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0), dragmode=False,
     )
     return fig
@@ -143,9 +150,9 @@ def category_map(xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, names: Seque
                    selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))),
         *overlay,
     ])
-    fig.update_layout(height=height, margin=dict(l=55, r=10, t=10, b=45), clickmode="event+select", dragmode=False,
-                      xaxis=dict(title=x_title, range=[float(xs[0]), float(xs[-1])], constrain="domain"),
-                      yaxis=dict(title=y_title, range=[float(ys[0]), float(ys[-1])], scaleanchor="x",
+    fig.update_layout(height=height, margin=dict(l=55, r=10, t=10, b=45, **NO_PADDING), clickmode="event+select",
+                      dragmode=False, xaxis=dict(title=x_title, range=cell_range(xs), constrain="domain"),
+                      yaxis=dict(title=y_title, range=cell_range(ys), scaleanchor="x",
                                  constrain="domain"),
                       legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0))
     return fig

@@ -69,6 +69,24 @@ def test_a_sweep_draws_its_grid_and_a_click_races_at_that_cell(page: Page):
     assert float(settings["momentum.momentum"]) == pytest.approx(targets[1], rel=1e-3)
 
 
+@pytest.mark.parametrize("link", ["sweep?surface=ravine&opt=momentum&steps=100&sweep_n=20", "stability?sweep_n=20",
+                                  "basins?surface=saddle&basin_n=40&basin_color=escape+direction"],
+                         ids=["sweep", "stability", "basins"])
+def test_a_map_fills_its_plot_area_with_no_frame_of_background(page: Page, link):
+    # The background means "never arrived" (grey) or "diverged" (red): a band of it around the
+    # cells, as Streamlit's chart theme pads the plot area, would read as a row of such cells.
+    page.goto("/" + link)
+    chart_ready(page)
+    page.locator(".js-plotly-plot .heatmaplayer image").first.wait_for(state="attached", timeout=RENDER_MS)
+    boxes = page.evaluate("""() => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
+            .find(g => g.querySelector('.heatmaplayer image'));
+        const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+        return {background: box(gd.querySelector('.bglayer .bg')),
+                cells: [...gd.querySelectorAll('.heatmaplayer image')].map(box)}; }""")
+    for cells in boxes["cells"]:
+        assert cells == pytest.approx(boxes["background"], abs=1.0)
+
+
 def test_stability_draws_theory_over_the_measured_map_and_races_at_its_best(page: Page):
     page.goto("/stability?surface=ravine&opt=sgd&steps=200&sweep_n=30")
     chart_ready(page, 1)
