@@ -14,19 +14,22 @@ import streamlit as st
 from lab import state as io
 from lab.explore import (
     Progress,
+    axis_setting,
     axis_values,
     cached_sweep,
     default_range,
     grid_request,
+    hyper_value,
     is_log,
     race_with,
     racer_choice,
     racer_setting,
     sweepable,
+    with_axis_values,
     within_budget,
 )
 from lab.lessons import default_state
-from lab.settings import GLOBAL_SETTINGS, hyper_settings
+from lab.settings import GLOBAL_SETTINGS
 from lab.share import share_text
 from lab.surfaces import surface_for
 from lab.tables import plain
@@ -48,18 +51,18 @@ if selection and repr(selection) != st.session_state.get(HANDLED):
     x_name, y_name = state["sweep_x"], state["sweep_y"]
     point = selection[0]
     if x_name in keys and y_name in keys and "x" in point and "y" in point:
-        hyper = {**racer.hyper, x_name: float(point["x"]), y_name: float(point["y"])}
+        hyper = with_axis_values(racer, {x_name: float(point["x"]), y_name: float(point["y"])})
         racers = tuple(replace(r, hyper=hyper).complete() if r.key == racer.key else r for r in state.racers)
         race_with(state, racers=racers, inspect=racer.key)
 
 
 def range_widget(name: str, key: str, span: tuple[float, float], log: bool) -> tuple[float, float]:
     """A range slider over the setting's stops (log-spaced for a log setting)."""
-    setting = hyper_settings(racer.optimizer, racer.hyper.get("inner"))[name]
+    setting = axis_setting(racer, name)
     if log:
         stops = tuple(value for value in setting.stops() if value > 0)
     else:
-        stops = tuple(float(f"{v:.4g}") for v in np.linspace(setting.low, setting.high, 21))
+        stops = setting.options or tuple(float(f"{v:.4g}") for v in np.linspace(setting.low, setting.high, 21))
     snap = tuple(min(stops, key=lambda s, v=v: abs(np.log(s / v)) if log and v > 0 else abs(s - v)) for v in span)
     if snap[0] >= snap[1]:
         snap = (stops[0], stops[-1])
@@ -125,7 +128,7 @@ else:
     shown = result.steps_to(state["tol"]).astype(float) if steps_metric else result.final_loss
     if steps_metric:
         shown = np.where(shown < 0, np.nan, shown)
-    marked = (racer.hyper.get(x_name), racer.hyper.get(y_name))
+    marked = (hyper_value(racer, x_name), hyper_value(racer, y_name))
     figure = sweep_heatmap(
         x_name, axes[x_name], y_name, axes[y_name], shown, result.diverged,
         metric="steps to arrive" if steps_metric else "final loss", log_color=not steps_metric,

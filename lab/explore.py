@@ -20,7 +20,7 @@ from lab.budget import CACHE_TTL_S, EXPLORE_CACHE, EXPLORE_POINT_STEPS
 from lab.page_state import PageState, Racer
 from lab.request import Request, request_for
 from lab.settings import GLOBAL_SETTINGS, Setting, hyper_settings
-from optimizers import Basins, Sweep, basins, grid_keys, sweep
+from optimizers import Basins, Sweep, basins, grid_keys, pair_member, sweep
 
 RACE_PAGE = "app_pages/race.py"
 
@@ -49,10 +49,46 @@ def sweepable(racer: Racer) -> tuple[str, ...]:
     return tuple(sorted(keys, key=lambda name: (name != "lr", keys.index(name))))
 
 
+def axis_setting(racer: Racer, name: str) -> Setting:
+    """The setting a sweep axis varies: one of the racer's hyperparameters, or one member of a
+    pair (``"betas[0]"``: β₁ alone, offered at the pair's stops below 1)."""
+    settings = hyper_settings(racer.optimizer, racer.hyper.get("inner"))
+    member = pair_member(name)
+    if member is None:
+        return settings[name]
+    pair = settings[member[0]]
+    stops = tuple(value for value in pair.options if value < pair.high)
+    return replace(pair, name=name, kind="float", label=name, default=float(pair.default[member[1]]),
+                   low=float(pair.low), high=float(max(stops)), step=0.001, options=stops)
+
+
+def hyper_value(racer: Racer, name: str) -> float | None:
+    """The racer's value of a sweep axis (a member of a pair included)."""
+    member = pair_member(name)
+    value = racer.hyper.get(name) if member is None else racer.hyper.get(member[0])
+    if member is not None and value is not None:
+        value = value[member[1]]
+    return None if value is None else float(value)
+
+
+def with_axis_values(racer: Racer, values: dict[str, float]) -> dict[str, Any]:
+    """The racer's hyperparameters with the sweep axes set to ``values`` (a clicked cell)."""
+    hyper = dict(racer.hyper)
+    for name, value in values.items():
+        member = pair_member(name)
+        if member is None:
+            hyper[name] = value
+        else:
+            pair = list(hyper.get(member[0]) or axis_setting(racer, member[0]).default)
+            pair[member[1]] = value
+            hyper[member[0]] = tuple(pair)
+    return hyper
+
+
 def default_range(racer: Racer, name: str) -> tuple[float, float]:
     """A range that shows the hyperparameter's interesting part: three decades around the
     learning rate's default on a log scale, the widget's whole range otherwise."""
-    setting = hyper_settings(racer.optimizer, racer.hyper.get("inner"))[name]
+    setting = axis_setting(racer, name)
     if setting.kind == "log":
         default = float(setting.default)
         return (max(setting.low, default / 10), min(setting.high, default * 1000))
@@ -61,7 +97,7 @@ def default_range(racer: Racer, name: str) -> tuple[float, float]:
 
 
 def axis_values(racer: Racer, name: str, span: tuple[float, float], count: int) -> np.ndarray:
-    setting = hyper_settings(racer.optimizer, racer.hyper.get("inner"))[name]
+    setting = axis_setting(racer, name)
     low, high = span
     if setting.kind == "log" and low > 0:
         return np.geomspace(low, high, count)
@@ -69,7 +105,7 @@ def axis_values(racer: Racer, name: str, span: tuple[float, float], count: int) 
 
 
 def is_log(racer: Racer, name: str) -> bool:
-    return hyper_settings(racer.optimizer, racer.hyper.get("inner"))[name].kind == "log"
+    return axis_setting(racer, name).kind == "log"
 
 
 def within_budget(cells_per_axis: int, axes: int, steps: int) -> tuple[int, str | None]:

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from optimizers.explore import Basins, Sweep, basins, grid_keys, sweep
+from optimizers.explore import Basins, Sweep, basins, grid_keys, pair_member, sweep
 from optimizers.limits import (
     MAX_CELLS,
     MAX_EPOCHS,
@@ -27,6 +27,6 @@ from optimizers.trajectory import Trajectory
 
 __version__ = "0.1.0"
 
-__all__ = ["OPTIMIZERS", "run", "sweep", "basins", "grid_keys", "Sweep", "Basins", "Trajectory", "Schedule",
+__all__ = ["OPTIMIZERS", "run", "sweep", "basins", "grid_keys", "pair_member", "Sweep", "Basins", "Trajectory", "Schedule",
            "OptimizerSpec", "get_optimizer", "point_steps", "MAX_STEPS", "MAX_STARTS", "MAX_EPOCHS", "MAX_CELLS",
            "MAX_RESOLUTION", "MAX_POINT_STEPS", "MAX_RECORDED_BYTES", "DIVERGENCE_LIMIT", "__version__"]

@@ -86,6 +86,14 @@ def grid_keys(optimizer: str, inner: str | None = None) -> tuple[str, ...]:
     return tuple(_sweepable(optimizer, inner))
 
 
+def pair_member(key: str) -> tuple[str, int] | None:
+    """``("betas", 0)`` for the grid key ``"betas[0]"``; None for a key that is a whole
+    hyperparameter."""
+    if key.endswith("]") and key[-3:-2] == "[" and key[-2] in "01":
+        return key[:-3], int(key[-2])
+    return None
+
+
 def _sweepable(optimizer: str, inner: str | None) -> dict[str, tuple[str, KnobInfo, Any]]:
     """grid key -> (the run() keyword it feeds, its knob, its default)."""
     spec = get_optimizer(optimizer)
@@ -365,7 +373,7 @@ def _cell_hyper(optimizer: str, fixed: Mapping[str, Any], columns: Mapping[str, 
             hyper[name] = values
             continue
         pair = list(hyper.get(target, fixed.get(target, default)))
-        pair[int(name[-2])] = values
+        pair[pair_member(name)[1]] = values
         hyper[target] = tuple(pair)
     return hyper
 

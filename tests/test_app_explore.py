@@ -62,6 +62,23 @@ def test_a_sweep_maps_two_settings_and_a_click_races_at_a_cell():
     assert "sweep_n" not in url(at)  # back on the race page, whose link is its own
 
 
+@pytest.mark.parametrize(("optimizer", "side"), [("momentum", "momentum"), ("adam", "betas[0]"), ("rmsprop", "alpha"),
+                                                ("sgd", "weight_decay")])
+def test_a_sweep_varies_the_optimizers_own_setting_up_the_side_unless_told(optimizer, side):
+    at = opened("app_pages/sweep.py", {"surface": "ravine", "opt": optimizer, "steps": "50", "sweep_n": "8"})
+    assert url(at)["sweep_y"] == side
+    assert figure(at)["layout"]["yaxis"]["title"]["text"] == side
+
+
+def test_a_sweep_of_adams_beta1_races_at_the_clicked_pair():
+    at = opened("app_pages/sweep.py", {"surface": "rosenbrock", "opt": "adam", "steps": "100", "sweep_n": "10",
+                                       "adam.betas": "0.9,0.99"})
+    ys = numbers(next(t for t in figure(at)["data"] if t["type"] == "heatmap")["y"])
+    assert ys.max() < 1 and ys.min() == 0
+    click(at, "sweep_map", 0.01, 0.5)
+    assert url(at)["adam.lr"] == "0.01" and url(at)["adam.betas"] == "0.5,0.99"
+
+
 def test_a_sweep_over_the_budget_is_coarser_and_says_so():
     at = opened("app_pages/sweep.py", {"surface": "ravine", "opt": "sgd", "steps": "5000", "sweep_n": "100"})
     (note,) = at.info

@@ -187,3 +187,10 @@ def test_chunks_cover_every_cell_once_in_equal_shares(count):
         assert max(sizes) <= explore.PARALLEL_CHUNK and len(slices) % 2 == 0  # two cores get equal shares
     else:
         assert max(sizes) <= explore.CHUNK
+
+
+def test_pair_member_names_the_pair_and_the_index():
+    assert explore.pair_member("betas[0]") == ("betas", 0)
+    assert explore.pair_member("betas[1]") == ("betas", 1)
+    for whole in ("lr", "momentum", "betas", "x[2]", "[0]x"):
+        assert explore.pair_member(whole) is None, whole
