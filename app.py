@@ -26,11 +26,16 @@ def main() -> None:
     .formula { font-size: 0.95rem; font-weight: 400; }
     </style>""")
 
+    race = st.Page("app_pages/race.py", title="Race", icon=":material/flag:", default=True, url_path="lab")
+
     pages = [
-        st.Page("app_pages/race.py", title="Race", icon=":material/flag:", default=True, url_path="race"),
+        race,
         st.Page("app_pages/sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
         st.Page("app_pages/stability.py", title="Stability", icon=":material/speed:", url_path="stability"),
         st.Page("app_pages/basins.py", title="Basins", icon=":material/water_drop:", url_path="basins"),
+        # Streamlit serves the default page at "/" only; "/race", which a visitor types after
+        # seeing "/sweep" and "/basins", shows the same page instead of "Page not found".
+        st.Page("app_pages/race.py", title="Race", url_path="race", visibility="hidden"),
     ]
     st.navigation(pages, position="top").run()
 

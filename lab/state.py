@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lab.codec import decode, encode, notice
 from lab.page_state import PageState
@@ -32,9 +33,10 @@ def _flat(query: dict[str, list[str]]) -> dict[str, str]:
 
 def load(fallback: Callable[[], PageState], page: str = "race") -> PageState:
     """The state to show in this run (and whether widgets must be re-seeded from it)."""
-    if st.session_state.get(PAGE) != page:
+    shown = _served_as(page)
+    if st.session_state.get(PAGE) != shown:
         # Another page's widgets share keys with this one's (steps, tol): seed them afresh.
-        st.session_state[PAGE] = page
+        st.session_state[PAGE] = shown
         st.session_state[FORCE] = True
     query = _query()
     if STATE in st.session_state and not query:
@@ -49,6 +51,13 @@ def load(fallback: Callable[[], PageState], page: str = "race") -> PageState:
         st.session_state[NOTICE] = notice(problems)
         st.session_state[FORCE] = True
     return st.session_state[STATE]
+
+
+def _served_as(page: str) -> str:
+    """The page and the address it runs at: the race is served at "/" and at "/race", and
+    Streamlit drops the widgets' values when one gives way to the other."""
+    context = get_script_run_ctx()
+    return f"{page}@{context.page_script_hash if context else ''}"
 
 
 def replace(state: PageState) -> None:

@@ -130,6 +130,20 @@ def test_back_and_forward_show_what_the_address_bar_says():
     assert at.sidebar.selectbox(key="surface").value == "himmelblau"
 
 
+def test_the_race_at_slash_race_is_the_same_race_with_every_widget_kept():
+    # "/" and "/race" serve the same page file under two addresses; Streamlit forgets the
+    # widgets' values when one gives way to the other, so the page must seed them again.
+    link = {"surface": "rosenbrock", "opt": "sgd,adam", "adam.lr": "0.05", "steps": "700", "start": "-1.2,1.5"}
+    at = fresh(link)
+    before = url(at)
+    at.switch_page("app_pages/race.py")  # AppTest picks the page whose address matches the file: "/race"
+    ok(at.run())
+    assert url(at) == before
+    assert at.sidebar.selectbox(key="surface").value == "rosenbrock"
+    assert at.sidebar.number_input(key="start#0").value == -1.2
+    assert at.session_state["page_state"]["steps"] == 700
+
+
 def test_presentation_mode_hides_the_controls_but_keeps_the_lesson():
     at = fresh({**encode(LESSONS["momentum"].state()), "present": "1"})
     assert len(at.sidebar.selectbox) == 0

@@ -372,6 +372,17 @@ def test_a_handwritten_link_opens_without_a_notice(page: Page, link):
     shot(page, f"link_{'present' if 'present' in link else 'readme'}")
 
 
+def test_a_link_to_slash_race_typed_by_hand_opens_the_race(page: Page):
+    # The other pages live at /sweep, /stability and /basins, so a visitor types /race too.
+    page.goto("/race?" + README_LINK)
+    frame = drawn(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    assert alerts(page, "Warning") == []
+    assert query(page)["surface"] == "rosenbrock" and query(page)["adam.lr"] == "0.05"
+    assert len(heads(frame)["map"]["x"]) == 3  # all three racers are on the map
+    expect(page.get_by_text("Rosenbrock's valley").first).to_be_visible()
+
+
 def test_a_bad_link_gets_one_notice_naming_every_bad_value(page: Page):
     open_race(page, "surface=rosenbrock&opt=sgd,bogus&steps=x&sgd.lr=-1&start=9,9&seed=-4&zz=1")
     notices = page.locator('[data-testid="stAlert"]').filter(has_text="could not be used")
