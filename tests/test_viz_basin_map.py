@@ -27,10 +27,13 @@ def test_local_minima_the_surface_does_not_list_are_places_of_their_own():
     assert not any(name.startswith("approaching") for name in names)
 
 
-def test_the_colour_bar_names_each_category_in_code_order():
+def test_the_legend_names_each_category_in_code_order_with_its_colour():
     b = basins("sgd", "himmelblau", resolution=30, steps=300, lr=0.01)
     codes, names, _ = settle_categories(b)
     assert names == [f"minimum ({x:.3g}, {y:.3g})" for x, y in b.surface.minima]  # all four, nothing else
-    heatmap = basin_figure(b, "where it settles").data[0]
-    assert list(heatmap.colorbar.ticktext) == names
+    figure = basin_figure(b, "where it settles")
+    swatches = [trace for trace in figure.data if trace.showlegend]
+    assert [trace.name for trace in swatches] == names
+    assert [trace.marker.color for trace in swatches] == list(settle_categories(b)[2])
+    assert figure.data[0].showscale is False and figure.layout.legend.orientation == "h"
     assert sorted(set(codes.ravel().tolist())) == [0, 1, 2, 3]

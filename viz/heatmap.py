@@ -132,27 +132,35 @@ def _labels(values: np.ndarray, diverged: np.ndarray, log_color: bool) -> list[l
 def category_map(xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, names: Sequence[str], colors: Sequence[str], *,
                  x_title: str = "x", y_title: str = "y", height: int = 460, overlay: Sequence[go.Scatter] = ()) -> go.Figure:
     """A map of start points coloured by a category: ``codes[i, j]`` indexes ``names``/``colors``
-    for the start at ``(xs[j], ys[i])``. A click on a pixel returns its point."""
+    for the start at ``(xs[j], ys[i])``. A click on a pixel returns its point.
+
+    The categories are named in a legend under the map, a swatch each, in code order: a colour
+    bar beside it took half a phone's width for its labels and left the map a sliver.
+    """
     k = len(names)
     scale = []
     for index, color in enumerate(colors):
         scale += [[index / k, color], [(index + 1) / k, color]]
     gx, gy = click_grid(xs, ys)
+    swatches = [go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True, hoverinfo="skip",
+                           marker=dict(symbol="square", size=13, color=color, line=dict(width=1, color="#555")))
+                for name, color in zip(names, colors, strict=True)] if k <= MAX_LISTED else []
     fig = go.Figure(data=[
         go.Heatmap(x=_axis(xs), y=_axis(ys), z=np.asarray(codes, dtype=np.int16), zmin=-0.5, zmax=k - 0.5,
-                   colorscale=scale, showscale=k <= MAX_LISTED,
-                   colorbar=dict(tickvals=list(range(k)), ticktext=list(names), thickness=10, len=0.9),
-                   name="basin", hoverinfo="skip"),
+                   colorscale=scale, showscale=False, name="basin", hoverinfo="skip"),
         go.Scatter(x=gx, y=gy, mode="markers", opacity=0, customdata=_names_at(xs, ys, codes, names, gx, gy),
                    marker=dict(size=max(5, int(420 / min(len(xs), MAX_TARGETS))), opacity=0), showlegend=False,
                    name="cells",
                    hovertemplate="start (%{x:.3g}, %{y:.3g})<br>%{customdata}<br>click: race from here<extra></extra>",
                    selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))),
         *overlay,
+        *swatches,
     ])
     fig.update_layout(height=height, margin=dict(l=55, r=10, t=10, b=45, **NO_PADDING), clickmode="event+select",
                       dragmode=False, xaxis=dict(title=x_title, range=cell_range(xs), constrain="domain"),
                       yaxis=dict(title=y_title, range=cell_range(ys), scaleanchor="x",
                                  constrain="domain"),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0))
+                      # Clicking a swatch would hide nothing (it has no points): the legend only names.
+                      legend=dict(orientation="h", yanchor="top", y=-0.16, x=0, itemclick=False, itemdoubleclick=False,
+                                  font=dict(size=12)))
     return fig
