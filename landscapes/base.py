@@ -77,6 +77,28 @@ class Surface:
         """Known minima as a ``(K, 2)`` float array (``K`` may be 0)."""
         return np.asarray(self.minima, dtype=float).reshape(-1, 2)
 
+    def newton_step(self, xy: Array) -> tuple[Array, Array]:
+        """Newton's step ``H⁻¹∇f`` ``(..., 2)`` at each point, and whether the Hessian ``H`` is
+        positive definite there ``(...)``: where it is, ``xy - step`` estimates the local minimum
+        the point is near, and ``|step|`` its distance. ``H`` comes from central differences of
+        the gradient, so every surface has one; the step is NaN where ``H`` is singular.
+        """
+        xy = np.asarray(xy, dtype=float)
+        # A central difference errs by about h² times the third derivative and by eps |∇f| / h:
+        # this h keeps both far below any tolerance a page offers.
+        h = 1e-5 * np.maximum(1.0, np.max(np.abs(xy), axis=-1, keepdims=True))
+        with np.errstate(all="ignore"):
+            along_x = (self.grad(xy + h * (1.0, 0.0)) - self.grad(xy - h * (1.0, 0.0))) / (2 * h)
+            along_y = (self.grad(xy + h * (0.0, 1.0)) - self.grad(xy - h * (0.0, 1.0))) / (2 * h)
+            hxx, hyy = along_x[..., 0], along_y[..., 1]
+            hxy = (along_x[..., 1] + along_y[..., 0]) / 2  # a smooth f's Hessian is symmetric
+            determinant = hxx * hyy - hxy * hxy
+            gradient = self.grad(xy)
+            gx, gy = gradient[..., 0], gradient[..., 1]
+            step = np.stack([hyy * gx - hxy * gy, hxx * gy - hxy * gx], axis=-1) / determinant[..., None]
+        step[~np.isfinite(step)] = np.nan
+        return step, (hxx > 0) & (determinant > 0) & np.isfinite(step).all(axis=-1)
+
     def distance_to_nearest_minimum(self, xy: Array) -> Array | None:
         """Euclidean distance ``(...)`` from each point to the closest known minimum, or None."""
         if not self.minima:

@@ -159,3 +159,26 @@ def test_every_built_in_surface_promises_a_finite_loss_inside_the_limit_and_a_ty
     assert all(surface.loss_finite_in_limit for surface in SURFACES.values())
     assert not parse_surface("exp(x) + y^2").loss_finite_in_limit
     assert make_regression(slope=100.0, intercept=-100.0, noise=100.0, n=10, seed=1).loss_finite_in_limit
+
+
+def test_newtons_step_from_anywhere_on_a_quadratic_lands_on_its_minimum() -> None:
+    # f = x²/20 + y²: H = diag(0.1, 2), so H⁻¹∇f = (x, y) exactly, from any point.
+    points = np.array([[3.0, -1.5], [-7.0, 2.0], [0.25, 0.0]])
+    step, positive_definite = get_surface("ravine").newton_step(points)
+    assert np.allclose(step, points, rtol=1e-6) and positive_definite.all()
+    # A tilted quadratic with a cross term: f = x² + xy + y² - x, minimum where 2x + y = 1 and x + 2y = 0.
+    tilted = parse_surface("x**2 + x*y + y**2 - x")
+    step, positive_definite = tilted.newton_step(np.array([[4.0, -3.0]]))
+    assert np.allclose(np.array([[4.0, -3.0]]) - step, [[2 / 3, -1 / 3]], atol=1e-6) and positive_definite.all()
+
+
+def test_newtons_step_says_where_the_hessian_is_not_positive_definite() -> None:
+    # The saddle x² - y² has H = diag(2, -2) everywhere; Rastrigin is a bowl at each dimple's
+    # centre and curves down between the dimples, at (0.5, 0.5).
+    assert not get_surface("saddle").newton_step(np.array([[0.3, 0.2], [0.0, 0.0]]))[1].any()
+    rastrigin = get_surface("rastrigin")
+    _, positive_definite = rastrigin.newton_step(np.array([[1.02, -0.97], [0.5, 0.5]]))
+    assert positive_definite.tolist() == [True, False]
+    # Off a non-quadratic minimum by 0.02, one Newton step comes within its square.
+    step, positive_definite = get_surface("himmelblau").newton_step(np.array([[3.01, 2.02]]))
+    assert positive_definite.all() and np.allclose(np.array([[3.01, 2.02]]) - step, [[3.0, 2.0]], atol=1e-3)

@@ -1,9 +1,19 @@
-"""The basin map's categories: what each start's colour is called in the legend."""
+"""The basin map's categories (what each start's colour is called in the key under it) and its size."""
+
+import re
 
 import numpy as np
 
 from optimizers import basins
-from viz.basin_map import basin_figure, settle_categories
+from viz.basin_map import (
+    EXPECTED_MAP_WIDTH,
+    FRAME_HEIGHT,
+    MAP_HEIGHTS,
+    basin_figure,
+    basin_key,
+    fitted_height,
+    settle_categories,
+)
 
 
 def test_starts_still_creeping_into_a_known_minimum_are_named_for_it_and_never_minus_zero():
@@ -27,13 +37,50 @@ def test_local_minima_the_surface_does_not_list_are_places_of_their_own():
     assert not any(name.startswith("approaching") for name in names)
 
 
-def test_the_legend_names_each_category_in_code_order_with_its_colour():
-    b = basins("sgd", "himmelblau", resolution=30, steps=300, lr=0.01)
+def test_starts_creeping_along_a_flat_floor_head_for_its_minimum_and_are_no_places_of_their_own():
+    # SGD at lr 0.05 on the ravine: along the floor x shrinks by 0.995 a step, so after 300 steps
+    # the starts from |x| < 4.5 have |x| < 1, where the gradient x/10 is under ten times tol.
+    # Flat, but not at a minimum: Newton's step from each lands on (0, 0), the one minimum.
+    b = basins("sgd", "ravine", resolution=40, steps=300, lr=0.05, tol=0.01)
     codes, names, _ = settle_categories(b)
+    assert names == ["minimum (0, 0)", "approaching (0, 0)", "elsewhere, or still moving"]
+    creeping = codes == 1
+    ends = b.final_xy[creeping]
+    assert creeping.sum() > 200 and np.all(np.abs(ends[:, 0]) < 1.0) and np.all(np.abs(ends[:, 1]) < 1e-6)
+    assert np.all(np.abs(b.final_xy[codes == 2][:, 0]) >= 0.95)
+
+
+def test_a_start_settles_near_an_unlisted_minimum_only_within_tol_of_it():
+    b = basins("sgd", "rastrigin", resolution=30, steps=300, lr=0.002)
+    codes, names, _ = settle_categories(b)
+    step, _ = b.surface.newton_step(b.final_xy)
+    for index, name in enumerate(names):
+        if name.startswith("settles near"):
+            assert np.all(np.hypot(*step[codes == index].T) < b.tol), name
+
+
+def test_the_key_names_each_category_in_code_order_with_its_colour():
+    b = basins("sgd", "himmelblau", resolution=30, steps=300, lr=0.01)
+    codes, names, colors = settle_categories(b)
     assert names == [f"minimum ({x:.3g}, {y:.3g})" for x, y in b.surface.minima]  # all four, nothing else
-    figure = basin_figure(b, "where it settles")
-    swatches = [trace for trace in figure.data if trace.showlegend]
-    assert [trace.name for trace in swatches] == names
-    assert [trace.marker.color for trace in swatches] == list(settle_categories(b)[2])
-    assert figure.data[0].showscale is False and figure.layout.legend.orientation == "h"
     assert sorted(set(codes.ravel().tolist())) == [0, 1, 2, 3]
+    key = basin_key(b, "where it settles")
+    listed = re.findall(r'background:(#[0-9A-Fa-f]{6});[^>]*></span>([^<]*)</span>', key)
+    assert listed == list(zip(colors, names, strict=True))
+    figure = basin_figure(b, "where it settles")
+    assert figure.data[0].showscale is False and not any(trace.showlegend for trace in figure.data)
+    assert basin_key(b, "final loss") == "" and basin_key(b, "steps to arrive") == ""
+
+
+def test_a_map_is_as_tall_as_its_window_is_at_a_projectors_width_within_bounds():
+    least, most = MAP_HEIGHTS
+    ravine = basins("sgd", "ravine", resolution=20, steps=10, lr=0.1)  # a 20 x 8 window: 0.4 as tall as wide
+    himmelblau = basins("sgd", "himmelblau", resolution=20, steps=10, lr=0.01)  # a square one
+    assert basin_figure(ravine, "final loss").layout.height == FRAME_HEIGHT + max(least, round(0.4 * EXPECTED_MAP_WIDTH))
+    assert basin_figure(himmelblau, "where it settles").layout.height == FRAME_HEIGHT + min(most, EXPECTED_MAP_WIDTH)
+    assert basin_figure(himmelblau, "final loss", height=300).layout.height == 300
+
+
+def test_between_its_bounds_a_maps_height_follows_its_windows_shape():
+    xs, ys = np.linspace(0.0, 10.0, 11), np.linspace(0.0, 6.0, 7)  # cells span 11 by 7
+    assert fitted_height(xs, ys) == FRAME_HEIGHT + int(EXPECTED_MAP_WIDTH * 7 / 11)

@@ -11,7 +11,7 @@ import pytest
 
 from optimizers import basins
 from viz.basin_map import basin_figure
-from viz.heatmap import category_map, cell_range, sweep_heatmap
+from viz.heatmap import MAX_LISTED, category_key, category_map, cell_range, sweep_heatmap
 
 
 def test_cell_range_ends_half_a_cell_beyond_the_outer_centres():
@@ -51,3 +51,12 @@ def test_every_basin_map_ends_at_its_outer_pixels_edges(colour_by):
     assert figure.layout.margin.pad == 0
     assert figure.layout.xaxis.range == pytest.approx((b.xs[0] - half_x, b.xs[-1] + half_x))
     assert figure.layout.yaxis.range == pytest.approx((b.ys[0] - half_y, b.ys[-1] + half_y))
+
+
+def test_a_category_key_names_what_it_is_given_as_text_and_nothing_past_its_limit():
+    key = category_key(["minimum <b>(0, 0)</b>", "diverged"], ["#E69F00", "#B2182B"])
+    assert "&lt;b&gt;" in key and "<b>" not in key
+    assert key.index("#E69F00") < key.index("minimum") < key.index("#B2182B") < key.index("diverged")
+    many = [f"settles near ({n}, 0)" for n in range(MAX_LISTED + 1)]
+    assert category_key(many, ["#000000"] * len(many)) == ""
+    assert category_key(many[:MAX_LISTED], ["#000000"] * MAX_LISTED).count("settles near") == MAX_LISTED

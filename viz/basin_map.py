@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from optimizers import Basins
 from viz.colors import MINIMUM_COLOR
-from viz.heatmap import DIVERGED_COLOR, NO_PADDING, category_map, cell_range, click_grid, sweep_heatmap
+from viz.heatmap import DIVERGED_COLOR, NO_PADDING, category_key, category_map, cell_range, click_grid, sweep_heatmap
 
 # Okabe & Ito first, then Tol's muted: distinguishable, and enough for Rastrigin's dimples.
 CATEGORY_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#332288",
@@ -16,15 +16,25 @@ CATEGORY_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E
 ELSEWHERE_COLOR = "#C8CCD2"
 MAX_PLACES = len(CATEGORY_COLORS)
 
+# The server never learns the column's width; a projector's (1024 px) main column gives a map
+# about this many pixels across. A fixed 520 px figure left a wide window (the ravine, 20 x 8)
+# a strip of map between two bands of white.
+EXPECTED_MAP_WIDTH = 480
+MAP_HEIGHTS = (200, 460)  # the plot area's, least and most, in pixels
+# Above and below the plot area, as Streamlit's theme draws the figure: its ticks and axis
+# title push the margins a figure asks for (10 and 45 px) to about 16 and 64.
+FRAME_HEIGHT = 80
+
 
 def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
     """Codes ``(H, W)`` naming where each start settled, with the names and colours of the codes.
 
-    The surface's known minima come first; starts that settled somewhere else (a local minimum
-    the surface does not list, such as Rastrigin's dimples) are grouped by their end point
-    rounded to one decimal. With many such places (Rastrigin has dozens in view) the colours
-    repeat, arranged so that neighbouring places differ; the rest is "elsewhere or still
-    moving", and blown-up starts are "diverged".
+    The surface's known minima come first. A start that ended within ``tol`` of a local minimum
+    the surface does not list (Rastrigin's dimples), by Newton's estimate of that minimum,
+    "settles near" it, rounded to one decimal; one that is flat enough and heading for a known
+    minimum without being within ``tol`` of it yet is "approaching" it. With many places
+    (Rastrigin has dozens in view) the colours repeat, arranged so that neighbouring places
+    differ; the rest is "elsewhere, or still moving", and blown-up starts are "diverged".
     """
     names: list[str] = []
     colors: list[str] = []
@@ -35,25 +45,32 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
         colors.append(CATEGORY_COLORS[index % MAX_PLACES])
     unplaced = (codes < 0) & (b.minimum != -2)
     if unplaced.any():
+        ends = b.final_xy[unplaced]
+        step, at_a_minimum = b.surface.newton_step(ends)
+        # Newton's estimate of the local minimum each end is near names its place: a creeping
+        # start on a flat floor (the ravine's) is on its way to the floor's minimum, not at a
+        # place of its own where its gradient happens to be small.
+        rounded = np.round(np.where(at_a_minimum[:, None], ends - step, 0.0), 1) + 0.0  # + 0.0: no "-0"
+        known = np.round(b.surface.minima_array(), 1) + 0.0
+        heading_to_known = (rounded[:, None, :] == known[None, :, :]).all(axis=-1).any(axis=-1)
         with np.errstate(all="ignore"):
-            gradient = b.surface.grad(b.final_xy[unplaced])
-        settled = np.sqrt(np.sum(gradient * gradient, axis=-1)) < max(b.tol * 10, 1e-3)
-        rounded = np.round(b.final_xy[unplaced][settled], 1) + 0.0  # + 0.0: -0.0 would read "-0"
-        known = {tuple(place) for place in (np.round(b.surface.minima_array(), 1) + 0.0).tolist()}
-        places, which = np.unique(rounded, axis=0, return_inverse=True)
+            gradient = b.surface.grad(ends)
+        flat = np.sqrt(np.sum(gradient * gradient, axis=-1)) < max(b.tol * 10, 1e-3)
+        # Still creeping in: flat enough, not yet within tol of a known minimum. Elsewhere, a
+        # place counts once the end is within tol of it, as a known minimum does.
+        creeping = at_a_minimum & heading_to_known & flat
+        settled = creeping | (at_a_minimum & ~heading_to_known & (np.hypot(*step.T) < b.tol))
+        places, which = np.unique(rounded[settled], axis=0, return_inverse=True)
         # Rank the places' x and y so that a colour index steps by 7 and by 3 between neighbours
         # (both coprime with the palette's 12): neighbouring basins never share a colour.
         x_rank = np.unique(places[:, 0], return_inverse=True)[1]
         y_rank = np.unique(places[:, 1], return_inverse=True)[1]
         first = len(names)
         codes.ravel()[np.flatnonzero(unplaced.ravel())[settled]] = first + which.ravel()
+        known_places = {tuple(place) for place in known.tolist()}
         for place, rx, ry in zip(places, x_rank, y_rank, strict=True):
-            if tuple(place.tolist()) in known:  # rounded as the end points are
-                # Still creeping in: flat enough to count as settled, not yet within tol. A short
-                # name, as the colour bar's labels take their width from the map.
-                names.append(f"approaching ({place[0]:.3g}, {place[1]:.3g})")
-            else:
-                names.append(f"settles near ({place[0]:.3g}, {place[1]:.3g})")
+            kind = "approaching" if tuple(place.tolist()) in known_places else "settles near"
+            names.append(f"{kind} ({place[0]:.3g}, {place[1]:.3g})")
             colors.append(CATEGORY_COLORS[(len(b.surface.minima) + 7 * int(rx) + 3 * int(ry)) % MAX_PLACES])
     rest = (codes < 0) & (b.minimum != -2)
     if rest.any():
@@ -67,17 +84,28 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
     return codes, names, colors
 
 
+def fitted_height(xs: np.ndarray, ys: np.ndarray) -> int:
+    """The figure height that gives a map at one scale on both axes its window's shape at the
+    expected width, within :data:`MAP_HEIGHTS`. A wider column shows white at the map's sides,
+    a narrower one (a phone) above it: the map stays on its axis, its key and its caption."""
+    width, height = np.ptp(cell_range(xs)), np.ptp(cell_range(ys))
+    least, most = MAP_HEIGHTS
+    return FRAME_HEIGHT + int(np.clip(EXPECTED_MAP_WIDTH * height / width, least, most))
+
+
 def basin_figure(b: Basins, colour_by: str, *, start: tuple[float, float] | None = None,
-                 axis_titles: tuple[str, str] = ("x", "y"), height: int = 520) -> go.Figure:
+                 axis_titles: tuple[str, str] = ("x", "y"), height: int | None = None) -> go.Figure:
     """The map of starts, coloured as asked ("where it settles", "final loss", "steps to
-    arrive", "escape direction"), with the known minima starred and the race's start ringed."""
-    overlay = _marks(b, start)
+    arrive", "escape direction"), with the known minima starred and the race's start ringed.
+    Both axes have one scale, so a basin's shape is its true shape; the height follows the
+    window's (:func:`fitted_height`) unless given."""
+    height = fitted_height(b.xs, b.ys) if height is None else height
+    diverged = b.minimum == -2
     if colour_by == "where it settles":
         codes, names, colors = settle_categories(b)
-        return category_map(b.xs, b.ys, codes, names, colors, x_title=axis_titles[0], y_title=axis_titles[1],
-                            height=height, overlay=overlay)
-    diverged = b.minimum == -2
-    if colour_by == "escape direction":
+        figure = category_map(b.xs, b.ys, codes, names, colors, x_title=axis_titles[0], y_title=axis_titles[1],
+                              height=height)
+    elif colour_by == "escape direction":
         figure = _angle_map(b, diverged, height, axis_titles)
     else:
         steps = colour_by == "steps to arrive"
@@ -90,10 +118,21 @@ def basin_figure(b: Basins, colour_by: str, *, start: tuple[float, float] | None
                              selector=dict(type="heatmap", name="final loss" if not steps else "steps to arrive"))
         figure.update_traces(hovertemplate="start (%{x:.3g}, %{y:.3g})<br>click: race from here<extra></extra>",
                              selector=dict(name="cells"))
-    for trace in overlay:
+    for trace in _marks(b, start):
         figure.add_trace(trace)
-    figure.update_layout(yaxis=dict(scaleanchor="x", constrain="domain"), xaxis=dict(constrain="domain"))
+    # Any room the column leaves goes above the map, which keeps to its key and caption below.
+    figure.update_layout(yaxis=dict(scaleanchor="x", constrain="domain", constraintoward="bottom"),
+                         xaxis=dict(constrain="domain"))
     return figure
+
+
+def basin_key(b: Basins, colour_by: str) -> str:
+    """HTML naming the colours of :func:`basin_figure`'s map where they are categories (where
+    each start settles), for the page to set under it; "" for the colourings with a colour bar."""
+    if colour_by != "where it settles":
+        return ""
+    _, names, colors = settle_categories(b)
+    return category_key(names, colors)
 
 
 def _angle_map(b: Basins, diverged: np.ndarray, height: int, axis_titles: tuple[str, str]) -> go.Figure:

@@ -5,6 +5,7 @@ diverged cells marked, theory's boundary and optimum drawn over it, and a cell t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,7 +16,7 @@ DIVERGED_COLOR = "#B2182B"
 # Plotly reports clicks on markers, not on heatmap cells: invisible markers at up to this many
 # cells per axis catch them (more would make the figure heavy for little gain in aim).
 MAX_TARGETS = 64
-MAX_LISTED = 14  # categories named in a colour bar; beyond that the hover says which
+MAX_LISTED = 14  # categories named in the key under a map; beyond that the hover says which
 LOSS_SCALE = "Viridis"
 STEPS_SCALE = "Cividis"
 
@@ -132,19 +133,14 @@ def _labels(values: np.ndarray, diverged: np.ndarray, log_color: bool) -> list[l
 def category_map(xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, names: Sequence[str], colors: Sequence[str], *,
                  x_title: str = "x", y_title: str = "y", height: int = 460, overlay: Sequence[go.Scatter] = ()) -> go.Figure:
     """A map of start points coloured by a category: ``codes[i, j]`` indexes ``names``/``colors``
-    for the start at ``(xs[j], ys[i])``. A click on a pixel returns its point.
-
-    The categories are named in a legend under the map, a swatch each, in code order: a colour
-    bar beside it took half a phone's width for its labels and left the map a sliver.
+    for the start at ``(xs[j], ys[i])``. A click on a pixel returns its point. The map has no
+    legend of its own: :func:`category_key` names the categories under it.
     """
     k = len(names)
     scale = []
     for index, color in enumerate(colors):
         scale += [[index / k, color], [(index + 1) / k, color]]
     gx, gy = click_grid(xs, ys)
-    swatches = [go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True, hoverinfo="skip",
-                           marker=dict(symbol="square", size=13, color=color, line=dict(width=1, color="#555")))
-                for name, color in zip(names, colors, strict=True)] if k <= MAX_LISTED else []
     fig = go.Figure(data=[
         go.Heatmap(x=_axis(xs), y=_axis(ys), z=np.asarray(codes, dtype=np.int16), zmin=-0.5, zmax=k - 0.5,
                    colorscale=scale, showscale=False, name="basin", hoverinfo="skip"),
@@ -154,13 +150,29 @@ def category_map(xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, names: Seque
                    hovertemplate="start (%{x:.3g}, %{y:.3g})<br>%{customdata}<br>click: race from here<extra></extra>",
                    selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))),
         *overlay,
-        *swatches,
     ])
     fig.update_layout(height=height, margin=dict(l=55, r=10, t=10, b=45, **NO_PADDING), clickmode="event+select",
                       dragmode=False, xaxis=dict(title=x_title, range=cell_range(xs), constrain="domain"),
                       yaxis=dict(title=y_title, range=cell_range(ys), scaleanchor="x",
-                                 constrain="domain"),
-                      # Clicking a swatch would hide nothing (it has no points): the legend only names.
-                      legend=dict(orientation="h", yanchor="top", y=-0.16, x=0, itemclick=False, itemdoubleclick=False,
-                                  font=dict(size=12)))
+                                 constrain="domain"), showlegend=False)
     return fig
+
+
+def category_key(names: Sequence[str], colors: Sequence[str]) -> str:
+    """HTML naming a category map's categories, a swatch and a name each, in code order, or ""
+    beyond :data:`MAX_LISTED` (the hover names a pixel's).
+
+    Page markup rather than a Plotly legend: it wraps to any column's width and stays just under
+    the map. A legend inside the figure needed room the server cannot size without knowing the
+    column's width; under the map it drifted away from it, over the map the mode bar covered it
+    on a phone, and as a colour bar its labels took half a phone's width.
+    """
+    if len(names) > MAX_LISTED:
+        return ""
+    items = "".join(
+        f'<span style="display:inline-flex;align-items:center;gap:0.35em;margin-right:1.2em;white-space:nowrap">'
+        f'<span style="width:0.9em;height:0.9em;background:{escape(color)};border:1px solid #555;'
+        f'display:inline-block"></span>{escape(name)}</span>'
+        for name, color in zip(names, colors, strict=True))
+    return f'<div class="category-key" style="font-size:0.85rem;line-height:1.8;margin-top:-0.5rem">{items}</div>'
+

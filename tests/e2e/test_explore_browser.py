@@ -101,15 +101,38 @@ def test_stability_draws_theory_over_the_measured_map_and_races_at_its_best(page
 def test_a_basin_map_of_himmelblau_shows_four_basins_and_a_click_races_from_there(page: Page):
     page.goto("/basins?surface=himmelblau&opt=sgd&sgd.lr=0.01&steps=300&basin_n=60")
     chart_ready(page)
-    # The legend under the map, as drawn: a swatch and a name per basin.
-    names = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot .legend .traces .legendtext')]"
-                          ".map(e => e.textContent)")
+    # The key under the map, as drawn: a swatch and a name per basin.
+    names = page.evaluate("() => [...document.querySelectorAll('.category-key > span')].map(e => e.textContent)")
     assert sum(name.startswith("minimum") for name in names) == 4
     shot(page, "basins_page")
     click_data(page, 0, 2.5, -2.5)
     expect(page).to_have_url(RACE_URL, timeout=20_000)
     x, y = (float(v) for v in query(page)["start"].split(","))
     assert abs(x - 2.5) < 0.3 and abs(y + 2.5) < 0.3
+
+
+@pytest.mark.parametrize(("surface", "width", "height"), [("ravine", 1024, 768), ("himmelblau", 1024, 768),
+                                                         ("ravine", 390, 844)])
+def test_a_basin_map_keeps_to_its_key_with_no_band_of_white_between(page: Page, surface, width, height):
+    # The figure's height follows the window's shape: the ravine's 20 x 8 in a fixed 520 px
+    # figure was a strip between two bands of white, its key 180 px below it.
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"/basins?surface={surface}&opt=sgd&sgd.lr=0.01&steps=200&basin_n=40")
+    chart_ready(page)
+    page.locator(".js-plotly-plot .heatmaplayer image").first.wait_for(state="attached", timeout=RENDER_MS)
+    page.locator(".category-key").wait_for(timeout=RENDER_MS)
+    box = page.evaluate("""() => { const r = (e) => e.getBoundingClientRect();
+        const gd = document.querySelector('.js-plotly-plot');
+        return {figure: r(gd).toJSON(), map: r(gd.querySelector('.heatmaplayer image')).toJSON(),
+                key: r(document.querySelector('.category-key')).toJSON()}; }""")
+    shot(page, f"basins_{surface}_{width}")
+    figure, drawn, key = box["figure"], box["map"], box["key"]
+    assert drawn["width"] > 0.6 * figure["width"], box  # the map spans the column (less its axes)
+    assert key["top"] - drawn["bottom"] < 100, box  # only the x axis between the map and its key
+    if width >= 1024:  # the width the height is fitted to: the figure is the map and its axes
+        assert figure["height"] - drawn["height"] < 100, box
+    else:  # a phone's narrower map leaves some white, above it
+        assert drawn["top"] - figure["top"] < 0.45 * figure["height"], box
 
 
 @pytest.mark.parametrize(("path", "formula", "canonical"), [
