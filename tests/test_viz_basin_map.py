@@ -84,3 +84,16 @@ def test_a_map_is_as_tall_as_its_window_is_at_a_projectors_width_within_bounds()
 def test_between_its_bounds_a_maps_height_follows_its_windows_shape():
     xs, ys = np.linspace(0.0, 10.0, 11), np.linspace(0.0, 6.0, 7)  # cells span 11 by 7
     assert fitted_height(xs, ys) == FRAME_HEIGHT + int(EXPECTED_MAP_WIDTH * 7 / 11)
+
+
+def test_on_rastrigin_touching_basins_never_share_a_colour():
+    # The dimples' basins are a lattice of squares around the one listed minimum: the colours
+    # repeat over 121 places, but never across an edge, and never the listed minimum's own.
+    b = basins("sgd", "rastrigin", resolution=60, steps=300, lr=0.002)
+    codes, names, colors = settle_categories(b)
+    color = np.array(colors)[codes]
+    across = (codes[:, 1:] != codes[:, :-1], codes[1:, :] != codes[:-1, :])
+    assert across[0].sum() > 100 and across[1].sum() > 100
+    assert not (color[:, 1:] == color[:, :-1])[across[0]].any()
+    assert not (color[1:, :] == color[:-1, :])[across[1]].any()
+    assert colors.count(colors[names.index("minimum (0, 0)")]) == 1

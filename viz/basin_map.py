@@ -61,8 +61,11 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
         creeping = at_a_minimum & heading_to_known & flat
         settled = creeping | (at_a_minimum & ~heading_to_known & (np.hypot(*step.T) < b.tol))
         places, which = np.unique(rounded[settled], axis=0, return_inverse=True)
-        # Rank the places' x and y so that a colour index steps by 7 and by 3 between neighbours
-        # (both coprime with the palette's 12): neighbouring basins never share a colour.
+        # Rank the places' x and y so that a colour index steps by 7 (or 2) and by 3 between
+        # neighbours, neither a multiple of the palette's length: neighbouring basins never share
+        # a colour. The known minima's colours are left out, so no place looks like one of them.
+        palette = [color for color in CATEGORY_COLORS if color not in colors] or list(CATEGORY_COLORS)
+        step_x, step_y = (7 if len(palette) % 7 else 2), 3
         x_rank = np.unique(places[:, 0], return_inverse=True)[1]
         y_rank = np.unique(places[:, 1], return_inverse=True)[1]
         first = len(names)
@@ -71,7 +74,7 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
         for place, rx, ry in zip(places, x_rank, y_rank, strict=True):
             kind = "approaching" if tuple(place.tolist()) in known_places else "settles near"
             names.append(f"{kind} ({place[0]:.3g}, {place[1]:.3g})")
-            colors.append(CATEGORY_COLORS[(len(b.surface.minima) + 7 * int(rx) + 3 * int(ry)) % MAX_PLACES])
+            colors.append(palette[(step_x * int(rx) + step_y * int(ry)) % len(palette)])
     rest = (codes < 0) & (b.minimum != -2)
     if rest.any():
         codes[rest] = len(names)

@@ -159,20 +159,22 @@ def category_map(xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, names: Seque
 
 
 def category_key(names: Sequence[str], colors: Sequence[str]) -> str:
-    """HTML naming a category map's categories, a swatch and a name each, in code order, or ""
-    beyond :data:`MAX_LISTED` (the hover names a pixel's).
+    """HTML naming a category map's categories, a swatch and a name each, in code order; beyond
+    :data:`MAX_LISTED`, a line saying that the colours repeat and the hover names a pixel's.
 
     Page markup rather than a Plotly legend: it wraps to any column's width and stays just under
     the map. A legend inside the figure needed room the server cannot size without knowing the
     column's width; under the map it drifted away from it, over the map the mode bar covered it
     on a phone, and as a colour bar its labels took half a phone's width.
     """
+    style = "font-size:0.85rem;line-height:1.8;margin-top:-0.5rem"
     if len(names) > MAX_LISTED:
-        return ""
+        return (f'<div class="category-key" style="{style}">{len(names)} categories, too many to name here, so '
+                f'the colours repeat: point at a pixel to see its own.</div>')
     items = "".join(
         f'<span style="display:inline-flex;align-items:center;gap:0.35em;margin-right:1.2em;white-space:nowrap">'
         f'<span style="width:0.9em;height:0.9em;background:{escape(color)};border:1px solid #555;'
         f'display:inline-block"></span>{escape(name)}</span>'
         for name, color in zip(names, colors, strict=True))
-    return f'<div class="category-key" style="font-size:0.85rem;line-height:1.8;margin-top:-0.5rem">{items}</div>'
+    return f'<div class="category-key" style="{style}">{items}</div>'
 
