@@ -3,9 +3,11 @@
 import re
 
 import numpy as np
+import pytest
 
 from optimizers import basins
 from viz.basin_map import (
+    COLOR_BAR_HEIGHT,
     EXPECTED_MAP_WIDTH,
     FRAME_HEIGHT,
     MAP_HEIGHTS,
@@ -76,9 +78,9 @@ def test_a_map_is_as_tall_as_its_window_is_at_a_projectors_width_within_bounds()
     least, most = MAP_HEIGHTS
     ravine = basins("sgd", "ravine", resolution=20, steps=10, lr=0.1)  # a 20 x 8 window: 0.4 as tall as wide
     himmelblau = basins("sgd", "himmelblau", resolution=20, steps=10, lr=0.01)  # a square one
-    assert basin_figure(ravine, "final loss").layout.height == FRAME_HEIGHT + max(least, round(0.4 * EXPECTED_MAP_WIDTH))
+    assert basin_figure(ravine, "where it settles").layout.height == FRAME_HEIGHT + max(least, round(0.4 * EXPECTED_MAP_WIDTH))
     assert basin_figure(himmelblau, "where it settles").layout.height == FRAME_HEIGHT + min(most, EXPECTED_MAP_WIDTH)
-    assert basin_figure(himmelblau, "final loss", height=300).layout.height == 300
+    assert basin_figure(himmelblau, "where it settles", height=300).layout.height == 300
 
 
 def test_between_its_bounds_a_maps_height_follows_its_windows_shape():
@@ -97,3 +99,14 @@ def test_on_rastrigin_touching_basins_never_share_a_colour():
     assert not (color[:, 1:] == color[:, :-1])[across[0]].any()
     assert not (color[1:, :] == color[:-1, :])[across[1]].any()
     assert colors.count(colors[names.index("minimum (0, 0)")]) == 1
+
+
+@pytest.mark.parametrize("colour_by", ["final loss", "steps to arrive", "escape direction"])
+def test_a_colour_bar_lies_under_the_map_in_room_of_its_own(colour_by):
+    b = basins("sgd", "saddle", resolution=20, steps=30, lr=0.01)
+    plain = fitted_height(b.xs, b.ys)
+    figure = basin_figure(b, colour_by)
+    bar = next(trace for trace in figure.data if trace.type == "heatmap" and trace.showscale is not False).colorbar
+    assert (bar.orientation, bar.yref, bar.y, bar.yanchor, bar.xanchor) == ("h", "container", 0, "bottom", "center")
+    assert figure.layout.height == plain + COLOR_BAR_HEIGHT
+    assert figure.layout.margin.b >= COLOR_BAR_HEIGHT + 45

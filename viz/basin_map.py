@@ -24,6 +24,11 @@ MAP_HEIGHTS = (200, 460)  # the plot area's, least and most, in pixels
 # Above and below the plot area, as Streamlit's theme draws the figure: its ticks and axis
 # title push the margins a figure asks for (10 and 45 px) to about 16 and 64.
 FRAME_HEIGHT = 80
+# A colour bar beside a map at one scale stood far from it on a wide screen, where the map is
+# narrower than the column: under the map, centred, it stays with it at any width.
+COLOR_BAR = dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0.5, xanchor="center",
+                 lenmode="pixels", len=300, thickness=10)
+COLOR_BAR_HEIGHT = 50  # the bar and its title, under the x axis's title
 
 
 def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
@@ -101,7 +106,7 @@ def basin_figure(b: Basins, colour_by: str, *, start: tuple[float, float] | None
     """The map of starts, coloured as asked ("where it settles", "final loss", "steps to
     arrive", "escape direction"), with the known minima starred and the race's start ringed.
     Both axes have one scale, so a basin's shape is its true shape; the height follows the
-    window's (:func:`fitted_height`) unless given."""
+    window's (:func:`fitted_height`) unless given, and a colour bar adds its own room under it."""
     height = fitted_height(b.xs, b.ys) if height is None else height
     diverged = b.minimum == -2
     if colour_by == "where it settles":
@@ -121,6 +126,10 @@ def basin_figure(b: Basins, colour_by: str, *, start: tuple[float, float] | None
                              selector=dict(type="heatmap", name="final loss" if not steps else "steps to arrive"))
         figure.update_traces(hovertemplate="start (%{x:.3g}, %{y:.3g})<br>click: race from here<extra></extra>",
                              selector=dict(name="cells"))
+    if colour_by != "where it settles":
+        figure.update_traces(colorbar=COLOR_BAR, colorbar_title_side="bottom", selector=dict(type="heatmap"))
+        figure.update_layout(height=figure.layout.height + COLOR_BAR_HEIGHT,
+                             margin_b=figure.layout.margin.b + COLOR_BAR_HEIGHT)
     for trace in _marks(b, start):
         figure.add_trace(trace)
     # Any room the column leaves goes above the map, which keeps to its key and caption below.

@@ -90,12 +90,13 @@ def sweep_heatmap(
                                  hovertemplate="the race's setting<extra></extra>"))
     fig = go.Figure(data=traces)
     fig.update_layout(
+        # No grid: over the grey of cells that never arrived its lines would read as cells' edges.
         height=height, margin=dict(l=60, r=10, t=10, b=50, **NO_PADDING), plot_bgcolor="#dddddd",
         clickmode="event+select",
         xaxis=dict(title=x_name + (" (log)" if log_x else ""), type="log" if log_x else "linear", exponentformat="power",
-                   range=cell_range(x_values, log_x)),
+                   range=cell_range(x_values, log_x), showgrid=False),
         yaxis=dict(title=y_name + (" (log)" if log_y else ""), type="log" if log_y else "linear", exponentformat="power",
-                   range=cell_range(y_values, log_y)),
+                   range=cell_range(y_values, log_y), showgrid=False),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0), dragmode=False,
     )
     return fig

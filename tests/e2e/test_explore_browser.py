@@ -135,6 +135,26 @@ def test_a_basin_map_keeps_to_its_key_with_no_band_of_white_between(page: Page, 
         assert drawn["top"] - figure["top"] < 0.45 * figure["height"], box
 
 
+@pytest.mark.parametrize("colour", ["final+loss", "escape+direction"])
+def test_a_basin_maps_colour_bar_lies_centred_under_it_on_a_wide_screen(page: Page, colour):
+    # Beside the map, the bar stood 200 px from it at 1440 px, where the map is narrower than
+    # the column (one scale on both axes): under it, centred, it stays with the map.
+    page.set_viewport_size({"width": 1440, "height": 900})
+    surface = "saddle" if colour.startswith("escape") else "rosenbrock"
+    page.goto(f"/basins?surface={surface}&opt=sgd&sgd.lr=0.001&steps=100&basin_n=40&basin_color={colour}")
+    chart_ready(page)
+    page.locator(".js-plotly-plot .heatmaplayer image").first.wait_for(state="attached", timeout=RENDER_MS)
+    box = page.evaluate("""() => { const r = (e) => e.getBoundingClientRect().toJSON();
+        const gd = document.querySelector('.js-plotly-plot');
+        return {map: r(gd.querySelector('.heatmaplayer image')), bar: r(gd.querySelector('.colorbar .cbfills')),
+                figure: r(gd)}; }""")
+    shot(page, f"basins_{surface}_colour_bar")
+    drawn, bar = box["map"], box["bar"]
+    assert 0 < bar["top"] - drawn["bottom"] < 110, box  # the x axis and its title between them
+    assert abs((bar["left"] + bar["right"]) / 2 - (drawn["left"] + drawn["right"]) / 2) < 30, box
+    assert bar["bottom"] <= box["figure"]["bottom"], box
+
+
 @pytest.mark.parametrize(("path", "formula", "canonical"), [
     ("race", "x**4/40-x**2/2%2By**2/3", "x**4/40 - x**2/2 + y**2/3"),
     ("sweep", "x**4/40-x**2/2%2By**2/3", "x**4/40 - x**2/2 + y**2/3"),
