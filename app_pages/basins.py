@@ -17,7 +17,7 @@ from lab.share import share_text
 from lab.surfaces import surface_for
 from lab.tables import plain
 from lab.widgets import draw, seed
-from viz.basin_map import basin_figure, basin_key
+from viz.basin_map import basin_view
 
 CLICK = "basin_map"
 HANDLED = "basin_click_handled"
@@ -70,10 +70,9 @@ else:
         st.info("This surface has no known minimum to arrive at: showing the final loss.")
         colour = "final loss"
     axes = ("slope a", "intercept b") if state.surface == "regression" else ("x", "y")
-    figure = basin_figure(result, colour, start=tuple(state["start"]), axis_titles=axes)
+    figure, key = basin_view(result, colour, start=tuple(state["start"]), axis_titles=axes)
     st.plotly_chart(figure, key=CLICK, on_select="rerun", selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": False})
-    key = basin_key(result, colour)
     if key:
         st.html(key)
     reached = (result.minimum >= 0).mean()

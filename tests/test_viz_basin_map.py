@@ -12,7 +12,7 @@ from viz.basin_map import (
     FRAME_HEIGHT,
     MAP_HEIGHTS,
     basin_figure,
-    basin_key,
+    basin_view,
     fitted_height,
     settle_categories,
 )
@@ -66,12 +66,11 @@ def test_the_key_names_each_category_in_code_order_with_its_colour():
     codes, names, colors = settle_categories(b)
     assert names == [f"minimum ({x:.3g}, {y:.3g})" for x, y in b.surface.minima]  # all four, nothing else
     assert sorted(set(codes.ravel().tolist())) == [0, 1, 2, 3]
-    key = basin_key(b, "where it settles")
+    figure, key = basin_view(b, "where it settles")
     listed = re.findall(r'background:(#[0-9A-Fa-f]{6});[^>]*></span>([^<]*)</span>', key)
     assert listed == list(zip(colors, names, strict=True))
-    figure = basin_figure(b, "where it settles")
     assert figure.data[0].showscale is False and not any(trace.showlegend for trace in figure.data)
-    assert basin_key(b, "final loss") == "" and basin_key(b, "steps to arrive") == ""
+    assert basin_view(b, "final loss")[1] == "" and basin_view(b, "steps to arrive")[1] == ""
 
 
 def test_a_map_is_as_tall_as_its_window_is_at_a_projectors_width_within_bounds():
