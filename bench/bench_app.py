@@ -5,6 +5,7 @@ Prints
   view's map (a real server, Debian's Chromium; the first load, then warm loads in fresh tabs);
 - the server's time per rerun for a widget change (through AppTest: the whole script, with
   the engine's results cached, as they are for the second visitor of a lesson);
+- the same for the sweep, stability and basin pages, switching their colouring;
 - the cost of an uncached race (engine runs + the race view's spec) and the spec's size.
 
 Run: ``python bench/bench_app.py`` (``--no-browser`` skips the Chromium part).
@@ -94,6 +95,40 @@ def rerun_milliseconds(repeats: int = 15) -> list[float]:
     return times
 
 
+# The other pages at their opening settings (a 40 x 40 sweep, a 100 x 100 basin map), each
+# rerun by switching its colouring back and forth: engine results cached, figures rebuilt.
+EXPLORE_PAGES = (
+    ("sweep", {"surface": "rosenbrock", "opt": "momentum"}, "sweep_metric", ("final loss", "steps to arrive")),
+    ("stability", {"surface": "ravine"}, "sweep_metric", ("final loss", "steps to arrive")),
+    ("basins", {"surface": "himmelblau", "opt": "sgd", "sgd.lr": "0.01"}, "basin_color",
+     ("where it settles", "final loss")),
+    ("basins", {"surface": "rastrigin", "opt": "sgd", "sgd.lr": "0.002", "steps": "300", "basin_n": "200"},
+     "basin_color", ("where it settles", "final loss")),
+)
+
+
+def explore_rerun_milliseconds(page: str, params: dict[str, str], key: str, values: tuple[str, str],
+                               repeats: int = 10) -> list[float]:
+    """Whole-script reruns of another page after a change of colouring, engine results cached."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update(params)
+    at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    for value in values:  # warm both
+        at.selectbox(key=key).set_value(value).run()
+    times = []
+    for index in range(repeats):
+        at.selectbox(key=key).set_value(values[index % 2])
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1000)
+    if at.exception:
+        raise SystemExit(f"the {page} page raised: {at.exception[0].value}")
+    return times
+
+
 def uncached_race() -> tuple[float, int]:
     """Milliseconds for the engine runs and the spec of the race above, and the spec's bytes."""
     from lab.codec import decode
@@ -133,6 +168,11 @@ def main() -> None:
         f"server time per rerun (AppTest, engine cached): median {statistics.median(reruns):.1f} ms, "
         f"max {max(reruns):.1f} ms (target: median at most 50 ms)"
     )
+    for page, params, key, values in EXPLORE_PAGES:
+        reruns = explore_rerun_milliseconds(page, params, key, values)
+        where = ", ".join(f"{name}={value}" for name, value in params.items())
+        print(f"server time per rerun of /{page} ({where}; colour by {' <-> '.join(values)}): "
+              f"median {statistics.median(reruns):.1f} ms, max {max(reruns):.1f} ms")
     milliseconds, size = uncached_race()
     print(f"uncached race (4 racers x 500 steps, runs + spec): {milliseconds:.0f} ms; spec {size / 1024:.0f} KiB")
 

@@ -60,7 +60,7 @@ def test_a_sweep_draws_its_grid_and_a_click_races_at_that_cell(page: Page):
     heat = heatmap_values(page)
     assert len(heat["x"]) == 30 and len(heat["y"]) == 30 and heat["finite"] > 600
     shot(page, "sweep_page")
-    targets = page.evaluate("() => { const t = document.querySelector('.js-plotly-plot').data.find(d => d.name === 'cells');"
+    targets = page.evaluate("() => { const t = document.querySelector('.js-plotly-plot')._fullData.find(d => d.name === 'cells');"
                             " return [Array.from(t.x)[400], Array.from(t.y)[400]]; }")
     click_data(page, 0, targets[0], targets[1])
     expect(page).to_have_url(RACE_URL, timeout=20_000)
