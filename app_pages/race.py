@@ -171,7 +171,8 @@ if blown:
     st.warning(" ".join(blown))
 
 if result.paths and not state["present"]:
-    fair, about = st.columns([1, 3], vertical_alignment="center")
+    # [1, 2]: at 1024 px a quarter of the column cut the button's label to "Tune learning r…".
+    fair, about = st.columns([1, 2], vertical_alignment="center")
     fair.button("Tune learning rates", key="tune", on_click=tune_racers,
                 help="A fair race: sweep each racer's learning rate on this surface from this start (one batched "
                      "run per racer) and give each the rate with the lowest final loss.")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 
 import numpy as np
 import pytest
 
 from landscapes import SURFACES
 from optimizers import run
-from viz.curves import curves_figure
+from viz.curves import _decade_ticks, curves_figure
 from viz.paths import path_view
 from viz.player import frame_steps, race_spec, spec_json
 from viz.race_map import display_aspect
@@ -116,7 +117,24 @@ def test_log_panels_label_whole_decades_once_they_span_two():
     long = path_view(run("sgd", ravine, start=(-7, 2), steps=60, lr=0.9), ravine, "SGD", "#000", name="sgd")
     layout = curves_figure(ravine, [long])[0]["layout"]
     assert layout["yaxis"]["dtick"] == 2 and layout["yaxis2"]["dtick"] == 1
-    # 5 steps: the loss spans 0.67 decades and the distance 0.2: 1, 2 and 5, then Plotly's own.
+    # 5 steps: the loss spans 0.67 decades and the distance 0.2: 1, 2 and 5, then even steps.
     short = path_view(run("sgd", ravine, start=(-7, 2), steps=5, lr=0.9), ravine, "SGD", "#000", name="sgd")
     layout = curves_figure(ravine, [short])[0]["layout"]
-    assert layout["yaxis"]["dtick"] == "D2" and "dtick" not in layout["yaxis2"]
+    low, high = min(short.loss), max(short.loss)
+    assert all(low <= tick <= high for tick in layout["yaxis"]["tickvals"])
+    assert {round(tick / 10 ** math.floor(math.log10(tick))) for tick in layout["yaxis"]["tickvals"]} <= {1, 2, 5}
+    distances = layout["yaxis2"]["tickvals"]
+    assert 3 <= len(distances) <= 5 and len(set(np.round(np.diff(distances), 9))) == 1  # even steps
+    assert layout["yaxis2"]["ticktext"] == [f"{tick:g}" for tick in distances]
+
+
+def test_ticks_between_decades_are_labelled_in_full():
+    # Plotly's "D2" labelled 0.5 as "5", which on the panel read as five below one.
+    assert _decade_ticks([np.array([0.3, 3.0])]) == {"tickvals": [0.5, 1.0, 2.0], "ticktext": ["0.5", "1", "2"]}
+    assert _decade_ticks([np.array([2e-5, 1e-4])])["ticktext"] == ["2×10<sup>−5</sup>", "5×10<sup>−5</sup>",
+                                                                   "10<sup>−4</sup>"]
+    # Between 0.11 and 0.26 only 0.2 is a 1, 2 or 5: even steps, then; the same far below 1.
+    assert _decade_ticks([np.array([0.11, 0.26])]) == {"tickvals": [0.15, 0.2, 0.25], "ticktext": ["0.15", "0.2", "0.25"]}
+    assert _decade_ticks([np.array([4.4, 7.3])]) == {"tickvals": [5.0, 6.0, 7.0], "ticktext": ["5", "6", "7"]}
+    assert _decade_ticks([np.array([1.1e-5, 2.6e-5])])["ticktext"] == ["1.5×10<sup>−5</sup>", "2×10<sup>−5</sup>",
+                                                                      "2.5×10<sup>−5</sup>"]

@@ -92,16 +92,49 @@ def curves_figure(surface: Surface, paths: Sequence[PathView], *, uirevision: st
 
 def _decade_ticks(series: Sequence[np.ndarray]) -> dict:
     """Ticks a short log panel (about 120 px high) can label without overlap: whole decades
-    once the values span two or more, else 1, 2 and 5 of each decade. Left to itself, Plotly
-    labels every digit between the decades, and the labels run into each other."""
+    once the values span two or more, else 1, 2 and 5 of each decade, or a few even steps
+    where those are too sparse, each labelled in full. Left to itself, Plotly labels every
+    digit between the decades, and the labels run into each other; its "D2" ticks label 0.5
+    as "5", which on the panel read as five below one."""
     values = np.concatenate([np.ravel(v) for v in series]) if len(series) else np.zeros(0)
     values = values[np.isfinite(values) & (values > TINY)]
     if not values.size:
         return {}
-    decades = math.log10(values.max()) - math.log10(values.min())
+    low, high = float(values.min()), float(values.max())
+    decades = math.log10(high) - math.log10(low)
     if decades >= 2:
         return {"dtick": max(1, math.ceil(decades / 4))}
-    return {"dtick": "D2"} if decades >= 0.3 else {}
+    exponents = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    ticks = [digit * 10.0 ** exponent for exponent in exponents for digit in (1, 2, 5)
+             if low <= digit * 10.0 ** exponent <= high]
+    if len(ticks) < 2:  # a narrow span: three or four even steps (4.5, 5, 5.5) instead
+        ticks = _even_ticks(low, high)
+    if len(ticks) < 2:
+        return {}
+    return {"tickvals": ticks, "ticktext": [_tick_label(tick) for tick in ticks]}
+
+
+def _even_ticks(low: float, high: float) -> list[float]:
+    """Ticks at a round step within [low, high]: the coarsest step giving three, else two."""
+    unit = 10.0 ** math.floor(math.log10(high - low)) if high > low else 0.0
+    if not unit:
+        return []
+    candidates = []
+    for step in (5 * unit, 2 * unit, unit, unit / 2, unit / 5, unit / 10):
+        first = math.ceil(low / step - 1e-9) * step
+        candidates.append([float(f"{first + k * step:.12g}") for k in range(int((high - first) / step + 1e-9) + 1)])
+    return next((ticks for ticks in candidates if len(ticks) >= 3), next((t for t in candidates if len(t) >= 2), []))
+
+
+def _tick_label(value: float) -> str:
+    """0.5, 20 or 2×10⁻⁵: plain within 0.001 to 10,000, a power of ten beyond, as Plotly's
+    "power" exponent format writes whole decades."""
+    if 1e-3 <= value < 1e4:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    mantissa = f"{float(mantissa):g}"
+    power = f"10<sup>{int(exponent)}</sup>".replace("-", "\u2212")
+    return power if mantissa == "1" else f"{mantissa}×{power}"
 
 
 def _window_range(surface: Surface, losses: Sequence[np.ndarray]) -> list[float] | None:
