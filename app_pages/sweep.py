@@ -136,12 +136,18 @@ else:
     )
     st.plotly_chart(figure, key=CLICK, on_select="rerun", selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": False})
-    finite = np.where(result.diverged, np.inf, result.final_loss)
-    best = np.unravel_index(np.argmin(finite), finite.shape)
-    st.caption(
-        f"Red cells diverged ({share_text(result.diverged.mean())} of the grid); grey ones never arrived. "
-        f"The lowest final loss, {finite[best]:.3g}, is at {x_name} = {axes[x_name][best[0]]:.3g}, {y_name} = "
-        f"{axes[y_name][best[1]]:.3g}. The white ring is the race's current setting."
-    )
+    # The best cell by what the map shows: the fewest steps when it shows steps, else the lowest loss.
+    ranked = np.where(np.isnan(shown), np.inf, shown) if steps_metric else np.where(result.diverged, np.inf, shown)
+    best = np.unravel_index(np.argmin(ranked), ranked.shape)
+    where = f"{x_name} = {axes[x_name][best[0]]:.3g}, {y_name} = {axes[y_name][best[1]]:.3g}"
+    if not np.isfinite(ranked[best]):
+        best_text = (f"No setting comes within {state['tol']:g} of a minimum in {state['steps']:,} steps."
+                     if steps_metric else "Every setting diverged.")
+    elif steps_metric:
+        best_text = f"The fewest steps to arrive, {int(ranked[best]):,}, are at {where}."
+    else:
+        best_text = f"The lowest final loss, {ranked[best]:.3g}, is at {where}."
+    st.caption(f"Red cells diverged ({share_text(result.diverged.mean())} of the grid); grey ones never arrived. "
+               f"{best_text} The white ring is the race's current setting.")
 
 io.publish(state, page="sweep")

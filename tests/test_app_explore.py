@@ -136,3 +136,19 @@ def test_a_students_own_function_works_on_every_page(page):
                        "sweep_n": "10", "basin_n": "20"})
     assert not at.error
     assert url(at)["custom.text"] == "x**2/20 + y**2 + sin(x)"
+
+
+def test_the_sweeps_caption_names_the_best_cell_by_what_the_map_shows():
+    params = {"surface": "ravine", "opt": "momentum", "steps": "100", "sweep_x": "lr", "sweep_y": "momentum",
+              "sweep_x_range": "0.01,1", "sweep_y_range": "0,0.9", "sweep_n": "10"}
+    at = opened("app_pages/sweep.py", {**params, "sweep_metric": "steps to arrive"})
+    heat = next(t for t in figure(at)["data"] if t["type"] == "heatmap")
+    steps = numbers(heat["z"]).reshape(10, 10)  # z is (y, x)
+    fewest = int(np.nanmin(steps))
+    row, column = np.argwhere(steps == fewest)[0]
+    caption = next(c.value for c in at.caption if "Red cells" in c.value)
+    assert f"The fewest steps to arrive, {fewest}, are at lr = {numbers(heat['x'])[column]:.3g}" in caption
+    # Rates from 4 to 10 where the steep side (curvature 2) allows under (1 + momentum): all diverge.
+    at = opened("app_pages/sweep.py", {**params, "sweep_x_range": "4,10", "sweep_y_range": "0,0.5"})
+    caption = next(c.value for c in at.caption if "Red cells" in c.value)
+    assert "Every setting diverged." in caption and "inf" not in caption
