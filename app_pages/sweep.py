@@ -77,11 +77,13 @@ def range_widget(name: str, key: str, span: tuple[float, float], log: bool) -> t
 
 def axis_widgets(axis: str, options: tuple[str, ...]) -> tuple[str, tuple[float, float]]:
     """One axis of the sweep (``sweep_x`` or ``sweep_y``): which hyperparameter, and its range.
-    A range kept in the page state belongs to the hyperparameter it was set for."""
+    A range kept in the page state belongs to the hyperparameter it was set for; unset, the
+    hyperparameter's own range is swept."""
     setting = replace(GLOBAL_SETTINGS[axis], kind="choice", options=options)
     seed(axis, setting, state[axis] if state[axis] in options else options[0], force=force)
     name = draw(axis, setting, container=sb)
-    span = state[f"{axis}_range"] if state[axis] == name else default_range(racer, name)
+    kept = state[f"{axis}_range"]
+    span = kept if state[axis] == name and kept is not None else default_range(racer, name)
     return name, range_widget(name, f"{axis}_range", span, is_log(racer, name))
 
 

@@ -69,7 +69,8 @@ class Setting:
     - ``"choice"``: one of ``options``; ``"bool"``: on or off;
     - ``"betas"``: a pair of numbers, each from ``low`` to ``high`` (below ``high``);
     - ``"point"``: a start point ``(x, y)``, checked against the surface's window by the page;
-    - ``"pair"``: a range ``(from, to)`` with from below to;
+    - ``"pair"``: a range ``(from, to)`` with from below to, or unset (``None``) when that is
+      its default (the sweep's ranges: unset is the swept setting's own range);
     - ``"text"``: a short text (checked by whatever reads it).
 
     ``applies`` says, from the other values on the page, whether the setting is in force
@@ -158,6 +159,8 @@ class Setting:
             raise ValueError(self.allowed())
         if self.kind == "text":
             return self.check(text)
+        if self._unset(text):
+            return None
         if self.kind in ("betas", "point", "pair"):
             parts = text.split(",")
             if len(parts) != 2:
@@ -167,6 +170,9 @@ class Setting:
         if self.kind == "optional" and text.lower() in ("off", "none", ""):
             return None
         return self.check(_number(text, self))
+
+    def _unset(self, text: str) -> bool:
+        return self.kind == "pair" and self.default is None and text.lower() in ("off", "none", "")
 
     def format(self, value: Any) -> str:
         """Write a value for the URL (the inverse of :meth:`parse`)."""
@@ -200,6 +206,8 @@ class Setting:
             x, y = (_finite(item, self) for item in _pair(value, self))
             return (x, y)
         if self.kind == "pair":
+            if value is None and self.default is None:
+                return None
             low, high = (_finite(item, self) for item in _pair(value, self))
             if not low < high:
                 raise ValueError(self.allowed())
@@ -423,13 +431,16 @@ GLOBAL_SETTINGS: dict[str, Setting] = {
                 pages=("sweep",)),
         Setting("sweep_x", "text", "lr", "Across (x)", "The first hyperparameter the sweep varies.", high=40,
                 pages=("sweep",)),
-        Setting("sweep_x_range", "pair", (1e-4, 1.0), "x from, to", "The range of the first hyperparameter.",
+        # Unset, a range is the swept setting's own (lab.explore.default_range): a link that names
+        # an axis and no range (?sweep_y=momentum) sweeps the whole of momentum, not a range
+        # meant for another setting.
+        Setting("sweep_x_range", "pair", None, "x from, to", "The range of the first hyperparameter.",
                 pages=("sweep",)),
         Setting("sweep_y", "text", "", "Up (y)",
                 "The second hyperparameter the sweep varies (unset: the optimizer's own, such as momentum or β₁).",
                 high=40,
                 pages=("sweep",)),
-        Setting("sweep_y_range", "pair", (0.0, 0.5), "y from, to", "The range of the second hyperparameter.",
+        Setting("sweep_y_range", "pair", None, "y from, to", "The range of the second hyperparameter.",
                 pages=("sweep",)),
         Setting("sweep_n", "int", 40, "Cells per axis",
                 "The grid's resolution: up to 100 x 100 settings, each a whole run.", low=5, high=100, step=1,

@@ -152,3 +152,14 @@ def test_the_sweeps_caption_names_the_best_cell_by_what_the_map_shows():
     at = opened("app_pages/sweep.py", {**params, "sweep_x_range": "4,10", "sweep_y_range": "0,0.5"})
     caption = next(c.value for c in at.caption if "Red cells" in c.value)
     assert "Every setting diverged." in caption and "inf" not in caption
+
+
+def test_a_link_naming_an_axis_without_its_range_sweeps_that_settings_own_range():
+    # Before, the range defaulted to (0, 0.5) whatever the axis, and momentum was cut at 0.4995.
+    at = opened("app_pages/sweep.py", {"surface": "ravine", "opt": "momentum", "steps": "50", "sweep_x": "lr",
+                                       "sweep_y": "momentum", "sweep_n": "10"})
+    heat = next(t for t in figure(at)["data"] if t["type"] == "heatmap")
+    momenta = numbers(heat["y"])
+    assert momenta[0] == 0 and momenta[-1] > 0.95
+    low, high = (float(v) for v in url(at)["sweep_y_range"].split(","))  # the link now holds it
+    assert low == 0 and high == pytest.approx(momenta[-1], rel=1e-3)
