@@ -60,9 +60,7 @@ def settle_categories(b: Basins) -> tuple[np.ndarray, list[str], list[str]]:
         rounded = np.round(np.where(at_a_minimum[:, None], ends - step, 0.0), 1) + 0.0  # + 0.0: no "-0"
         known = np.round(b.surface.minima_array(), 1) + 0.0
         heading_to_known = (rounded[:, None, :] == known[None, :, :]).all(axis=-1).any(axis=-1)
-        with np.errstate(all="ignore"):
-            gradient = b.surface.grad(ends)
-        flat = np.sqrt(np.sum(gradient * gradient, axis=-1)) < max(b.tol * 10, 1e-3)
+        flat = b.final_grad_norm[unplaced] < max(b.tol * 10, 1e-3)
         # Still creeping in: flat enough, not yet within tol of a known minimum. Elsewhere, a
         # place counts once the end is within tol of it, as a known minimum does.
         creeping = at_a_minimum & heading_to_known & flat
