@@ -136,7 +136,7 @@ def _labels(values: np.ndarray, diverged: np.ndarray, log_color: bool) -> np.nda
 
 
 def category_map(xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, names: Sequence[str], colors: Sequence[str], *,
-                 x_title: str = "x", y_title: str = "y", height: int = 460, overlay: Sequence[go.Scatter] = ()) -> go.Figure:
+                 x_title: str = "x", y_title: str = "y", height: int = 460) -> go.Figure:
     """A map of start points coloured by a category: ``codes[i, j]`` indexes ``names``/``colors``
     for the start at ``(xs[j], ys[i])``. A click on a pixel returns its point. The map has no
     legend of its own: :func:`category_key` names the categories under it.
@@ -154,7 +154,6 @@ def category_map(xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, names: Seque
                    name="cells",
                    hovertemplate="start (%{x:.3g}, %{y:.3g})<br>%{customdata}<br>click: race from here<extra></extra>",
                    selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0))),
-        *overlay,
     ])
     fig.update_layout(height=height, margin=dict(l=55, r=10, t=10, b=45, **NO_PADDING), clickmode="event+select",
                       dragmode=False, xaxis=dict(title=x_title, range=cell_range(xs), constrain="domain"),
