@@ -17,6 +17,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,14 +85,19 @@ def rerun_milliseconds(repeats: int = 15) -> list[float]:
     at.run()
     for seed in (0, 1):  # warm both engine results
         at.number_input(key="seed").set_value(seed).run()
+    return timed_reruns(at, lambda index: at.number_input(key="seed").set_value(index % 2), repeats, "the app")
+
+
+def timed_reruns(at, change: Callable[[int], object], repeats: int, what: str) -> list[float]:
+    """Milliseconds of each of ``repeats`` reruns of ``at``, each after ``change(index)``."""
     times = []
     for index in range(repeats):
-        at.number_input(key="seed").set_value(index % 2)
+        change(index)
         start = time.perf_counter()
         at.run()
         times.append((time.perf_counter() - start) * 1000)
     if at.exception:
-        raise SystemExit(f"the app raised: {at.exception[0].value}")
+        raise SystemExit(f"{what} raised: {at.exception[0].value}")
     return times
 
 
@@ -118,15 +124,8 @@ def explore_rerun_milliseconds(page: str, params: dict[str, str], key: str, valu
     at.switch_page(f"app_pages/{page}.py").run()
     for value in values:  # warm both
         at.selectbox(key=key).set_value(value).run()
-    times = []
-    for index in range(repeats):
-        at.selectbox(key=key).set_value(values[index % 2])
-        start = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - start) * 1000)
-    if at.exception:
-        raise SystemExit(f"the {page} page raised: {at.exception[0].value}")
-    return times
+    return timed_reruns(at, lambda index: at.selectbox(key=key).set_value(values[index % 2]), repeats,
+                        f"the {page} page")
 
 
 def uncached_race() -> tuple[float, int]:
